@@ -1,0 +1,215 @@
+// The broker fetches data sets from their agencies in parallel and verifies every package before
+// anything else may use it. Packages stay in memory; this module never touches the disk.
+import { checkPersonIdentifier, type KeyResolver, newTransactionId, PackageError, verifyPackage } from '@openmydata/protocol';
+import type { Agency, Dataset } from '../catalog/repository.ts';
+import { requestPackage, type Exchange } from './agency-client.ts';
+import { CircuitBreaker } from './circuit-breaker.ts';
+import type { DatasetOutcome, FailedOutcome, FailureReason, OutcomeBase, ProgressEvent } from './outcome.ts';
+
+export interface BrokerOptions {
+  timeoutMs: number;
+  maxAttempts: number;
+  maxPreparationSeconds: number;
+  maxPackageBytes: number;
+  /** First retry delay; doubles per attempt, with jitter. */
+  backoffMs?: number;
+  breakerFailureThreshold?: number;
+  breakerOpenMs?: number;
+}
+
+export interface BrokerDeps {
+  /** Looks up a data set and its agency; undefined when not registered. */
+  resolve(datasetId: string): Promise<{ dataset: Dataset; agency: Agency } | undefined>;
+  /** Signs a Provider API request token with the hub's current key. */
+  signRequest(input: { audience: string; subject: string; dataset: string; consentId: string; purpose: string; transactionId: string }): Promise<string>;
+  /** Verification keys for an agency (its published JWKS). */
+  agencyKeys(agency: Agency): KeyResolver;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface FetchRequest {
+  subject: string;
+  datasets: readonly string[];
+  consentId: string;
+  purpose: string;
+  /** Wait for agencies that are preparing (default). When false, answer 'preparing' at once. */
+  waitForPreparation?: boolean;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+const MIN_POLL_MS = 100;
+const MAX_POLL_MS = 60_000;
+
+export class Broker {
+  private readonly breakers = new Map<string, CircuitBreaker>();
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    private readonly deps: BrokerDeps,
+    private readonly options: BrokerOptions,
+  ) {
+    this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  /** One outcome per distinct data set asked for, in the order asked. Never throws for an agency's fault. */
+  async fetchAll(request: FetchRequest): Promise<DatasetOutcome[]> {
+    const ids = [...new Set(request.datasets)];
+    const subject = checkPersonIdentifier(request.subject);
+    if (!subject.ok) {
+      return ids.map((dataset) => failed(base(dataset, undefined, undefined, 0, Date.now()), 'subject_invalid', `national ID ${subject.reason} check failed`));
+    }
+    return Promise.all(ids.map((id) => this.fetchOne(id, { ...request, subject: subject.value })));
+  }
+
+  breakerState(agencyId: string): string {
+    return this.breakers.get(agencyId)?.state ?? 'closed';
+  }
+
+  private breaker(agencyId: string): CircuitBreaker {
+    let breaker = this.breakers.get(agencyId);
+    if (!breaker) {
+      breaker = new CircuitBreaker({ failureThreshold: this.options.breakerFailureThreshold ?? 5, openMs: this.options.breakerOpenMs ?? 30_000 });
+      this.breakers.set(agencyId, breaker);
+    }
+    return breaker;
+  }
+
+  private async fetchOne(datasetId: string, request: FetchRequest): Promise<DatasetOutcome> {
+    const started = Date.now();
+    const found = await this.deps.resolve(datasetId);
+    if (!found) return this.finish(request, failed(base(datasetId, undefined, undefined, 0, started), 'dataset_unknown', 'not in the catalogue'));
+    const { agency, dataset } = found;
+    const transactionId = newTransactionId();
+    const deadline = started + this.options.maxPreparationSeconds * 1000;
+    const breaker = this.breaker(agency.id);
+    const progress = (state: ProgressEvent['state'], attempt: number, extra: Partial<ProgressEvent> = {}) =>
+      request.onProgress?.({ dataset: dataset.id, agency: agency.id, state, attempt, ...extra });
+    let requests = 0;
+    let failures = 0;
+    const at = () => base(dataset.id, agency.id, transactionId, requests, started);
+
+    for (;;) {
+      if (!breaker.tryAcquire()) return this.finish(request, failed(at(), 'agency_unavailable', 'circuit open after repeated failures'));
+      progress('requesting', requests + 1);
+      const token = await this.deps.signRequest({
+        audience: agency.id,
+        subject: request.subject,
+        dataset: dataset.id,
+        consentId: request.consentId,
+        purpose: request.purpose,
+        transactionId,
+      });
+      requests += 1;
+      const exchange = await requestPackage(agency.baseUrl, token, { timeoutMs: this.options.timeoutMs, maxBytes: this.options.maxPackageBytes });
+      const transient = transientFailure(exchange);
+      if (transient) {
+        breaker.recordFailure();
+        failures += 1;
+        const retryAfter = 'retryAfterSeconds' in exchange ? exchange.retryAfterSeconds : undefined;
+        if (failures >= this.options.maxAttempts) return this.finish(request, failed(at(), transient.reason, transient.detail));
+        const delay = retryAfter !== undefined ? clampPoll(retryAfter * 1000) : this.backoff(failures);
+        progress('retrying', requests, { retryAfterSeconds: delay / 1000 });
+        await this.sleep(delay);
+        continue;
+      }
+      breaker.recordSuccess();
+      switch (exchange.kind) {
+        case 'package':
+          progress('verifying', requests);
+          return this.finish(request, await this.verify(exchange.body, agency, dataset, request, transactionId, at));
+        case 'no_data':
+          return this.finish(request, { ...at(), status: 'no_data' });
+        case 'preparing': {
+          const waitMs = clampPoll((exchange.retryAfterSeconds ?? 5) * 1000);
+          if (request.waitForPreparation === false) {
+            return this.finish(request, { ...at(), status: 'preparing', retryAfterSeconds: waitMs / 1000 });
+          }
+          if (Date.now() + waitMs > deadline) return this.finish(request, failed(at(), 'preparation_timeout', `not ready within ${this.options.maxPreparationSeconds} s`));
+          progress('preparing', requests, { retryAfterSeconds: waitMs / 1000 });
+          await this.sleep(waitMs);
+          continue;
+        }
+        case 'maintenance':
+          return this.finish(request, {
+            ...failed(at(), 'agency_maintenance', 'scheduled maintenance'),
+            ...(exchange.retryAfterSeconds !== undefined ? { retryAfterSeconds: Math.ceil(exchange.retryAfterSeconds) } : {}),
+          });
+        case 'rejected':
+          return this.finish(request, {
+            ...failed(at(), exchange.code === 'subject_invalid' ? 'subject_invalid' : 'agency_rejected', `agency answered ${exchange.status}`),
+            ...(exchange.code ? { code: exchange.code } : {}),
+          });
+        case 'too_large':
+          return this.finish(request, failed(at(), 'package_too_large', `over ${this.options.maxPackageBytes} bytes`));
+        case 'bad_response':
+          return this.finish(request, failed(at(), 'agency_bad_response', exchange.detail));
+        default:
+          return this.finish(request, failed(at(), 'agency_error', 'unexpected answer'));
+      }
+    }
+  }
+
+  private async verify(
+    archive: Buffer,
+    agency: Agency,
+    dataset: Dataset,
+    request: FetchRequest,
+    transactionId: string,
+    at: () => OutcomeBase,
+  ): Promise<DatasetOutcome> {
+    try {
+      const verified = await verifyPackage(archive, {
+        keys: this.deps.agencyKeys(agency),
+        expect: { agency: agency.id, dataset: dataset.id, transactionId, consentId: request.consentId },
+        limits: {
+          maxEntries: 32,
+          maxEntryBytes: this.options.maxPackageBytes * 4,
+          maxTotalBytes: this.options.maxPackageBytes * 8,
+          maxCompressionRatio: 100,
+          ratioFloorBytes: 64 * 1024,
+        },
+      });
+      return { ...at(), status: 'ok', archive, package: verified };
+    } catch (error) {
+      if (error instanceof PackageError) return { ...failed(at(), 'package_invalid', error.message), code: error.code };
+      return failed(at(), 'agency_keys_unavailable', 'the JWKS could not be fetched');
+    }
+  }
+
+  private backoff(failures: number): number {
+    const base = (this.options.backoffMs ?? 200) * 2 ** (failures - 1);
+    return Math.round(base / 2 + Math.random() * base);
+  }
+
+  private finish(request: FetchRequest, outcome: DatasetOutcome): DatasetOutcome {
+    if (outcome.status !== 'preparing') {
+      request.onProgress?.({
+        dataset: outcome.dataset,
+        agency: outcome.agency,
+        state: outcome.status,
+        attempt: outcome.requests,
+        ...(outcome.status === 'failed' ? { reason: outcome.reason } : {}),
+      });
+    }
+    return outcome;
+  }
+}
+
+function transientFailure(exchange: Exchange): { reason: FailureReason; detail: string } | undefined {
+  if (exchange.kind === 'timeout') return { reason: 'agency_timeout', detail: 'no answer in time' };
+  if (exchange.kind === 'unreachable') return { reason: 'agency_unavailable', detail: 'connection failed' };
+  if (exchange.kind === 'server_error') return { reason: 'agency_error', detail: `agency answered ${exchange.status}` };
+  return undefined;
+}
+
+function clampPoll(ms: number): number {
+  return Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, ms));
+}
+
+function base(dataset: string, agency: string | undefined, transactionId: string | undefined, requests: number, started: number): OutcomeBase {
+  return { dataset, agency, transactionId, requests, elapsedMs: Date.now() - started };
+}
+
+function failed(at: OutcomeBase, reason: FailureReason, detail: string): FailedOutcome {
+  return { ...at, status: 'failed', reason, detail };
+}

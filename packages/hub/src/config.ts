@@ -1,0 +1,85 @@
+// Configuration comes from the environment, is validated once at start-up, and a bad value stops
+// the process with one clear line per problem.
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const seconds = z.coerce.number().int().positive();
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HUB_PORT: port.default(3000),
+  HUB_HOST: z.string().min(1).default('127.0.0.1'),
+  HUB_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Secret for subject keys (HMAC) and for sealing the hub's private keys in the database. */
+  HUB_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9+/=_-]+$/, 'must be base64 or hex')
+    .refine((s) => decodeSecret(s).length >= 32, 'must encode at least 32 bytes (e.g. openssl rand -base64 48)')
+    .optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL; leave it unset for SQLite')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('var'),
+  REGISTRY_FILE: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BROKER_TIMEOUT_SECONDS: seconds.max(300).default(15),
+  BROKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  BROKER_MAX_PREPARATION_SECONDS: seconds.default(90 * 60),
+  BROKER_MAX_PACKAGE_BYTES: z.coerce.number().int().min(1024).default(32 * 1024 * 1024),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  publicUrl: string;
+  secret: Buffer | undefined;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  registryFile: string | undefined;
+  logLevel: string;
+  broker: {
+    timeoutMs: number;
+    maxAttempts: number;
+    maxPreparationSeconds: number;
+    maxPackageBytes: number;
+  };
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function decodeSecret(value: string): Buffer {
+  return /^[0-9a-fA-F]+$/.test(value) && value.length % 2 === 0 ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.HUB_SECRET) throw new ConfigError(['HUB_SECRET: required when NODE_ENV=production']);
+  return {
+    env: e.NODE_ENV,
+    port: e.HUB_PORT,
+    host: e.HUB_HOST,
+    publicUrl: (e.HUB_PUBLIC_URL ?? `http://localhost:${e.HUB_PORT}`).replace(/\/$/, ''),
+    secret: e.HUB_SECRET ? decodeSecret(e.HUB_SECRET) : undefined,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    registryFile: e.REGISTRY_FILE,
+    logLevel: e.LOG_LEVEL,
+    broker: {
+      timeoutMs: e.BROKER_TIMEOUT_SECONDS * 1000,
+      maxAttempts: e.BROKER_MAX_ATTEMPTS,
+      maxPreparationSeconds: e.BROKER_MAX_PREPARATION_SECONDS,
+      maxPackageBytes: e.BROKER_MAX_PACKAGE_BYTES,
+    },
+  };
+}

@@ -1,0 +1,52 @@
+// Builds the hub's HTTP server from its parts. No I/O happens here beyond route registration.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { catalogueRoutes } from './catalog/routes.ts';
+import { ERROR_CATALOGUE, type ErrorCode } from './errors/catalogue.ts';
+import { installErrorHandling } from './errors/handler.ts';
+import { AppError } from './errors/problem.ts';
+import { healthRoutes } from './health/routes.ts';
+import { publishedJwks } from './keys/hub-keys.ts';
+import type { Db } from './store/database.ts';
+
+export interface ServerParts {
+  db: Db;
+  logger: Logger;
+  keysReady: () => boolean;
+}
+
+export function buildServer(parts: ServerParts): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: parts.logger as FastifyBaseLogger,
+    bodyLimit: 64 * 1024,
+    // In-flight requests finish on close; idle keep-alive sockets are closed so shutdown is prompt.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    disableRequestLogging: false,
+    requestIdHeader: false,
+    genReqId: () => crypto.randomUUID(),
+  });
+  installErrorHandling(app);
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('cache-control', reply.getHeader('cache-control') ?? 'no-store');
+    return payload;
+  });
+
+  healthRoutes(app, parts.db, parts.keysReady);
+  catalogueRoutes(app, parts.db);
+
+  app.get('/.well-known/jwks.json', async (_request, reply) => {
+    reply.header('cache-control', 'public, max-age=300');
+    return publishedJwks(parts.db);
+  });
+
+  app.get<{ Params: { code: string } }>('/problems/:code', async (request) => {
+    const code = request.params.code as ErrorCode;
+    const definition = Object.hasOwn(ERROR_CATALOGUE, code) ? ERROR_CATALOGUE[code] : undefined;
+    if (!definition) throw new AppError('not_found', 'No such problem type.');
+    return { code, status: definition.status, title: definition.title };
+  });
+
+  return app;
+}

@@ -1,0 +1,21 @@
+// Versioned migrations, run at start-up. New migrations are appended to the list, never edited.
+import { type Migration, type MigrationProvider, Migrator } from 'kysely';
+import type { Db } from './database.ts';
+import * as m0001 from './migrations/0001-catalogue-and-keys.ts';
+
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001-catalogue-and-keys': m0001,
+};
+
+class ListProvider implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return MIGRATIONS;
+  }
+}
+
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new ListProvider() });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,5 @@
+export * from './national-id.ts';
+export * from './package.ts';
+export * from './provider-api.ts';
+export * from './zip.ts';
+export * from './request-token.ts';
