@@ -22,7 +22,6 @@ export function buildServer(parts: ServerParts): FastifyInstance {
     // In-flight requests finish on close; idle keep-alive sockets are closed so shutdown is prompt.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    disableRequestLogging: false,
     requestIdHeader: false,
     genReqId: () => crypto.randomUUID(),
   });

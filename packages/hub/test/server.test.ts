@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { startTestHub, type TestHub } from './helpers/hub.ts';
+import { testRegistry } from './helpers/registry.ts';
+
+let t: TestHub;
+before(async () => {
+  t = await startTestHub({
+    registry: testRegistry([
+      { id: 'agency-a', baseUrl: 'http://127.0.0.1:9', datasets: ['alpha', 'beta'] },
+      { id: 'agency-b', baseUrl: 'http://127.0.0.1:9', datasets: ['gamma'], maintenance: [{ start: '02:00', end: '02:30' }] },
+    ]),
+  });
+});
+after(async () => t.stop());
+
+async function problem(res: Response) {
+  assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
+  return (await res.json()) as { type: string; title: string; status: number; code: string; detail?: string };
+}
+
+test('healthz and readyz answer', async () => {
+  assert.deepEqual(await (await fetch(`${t.url}/healthz`)).json(), { status: 'ok' });
+  const ready = await fetch(`${t.url}/readyz`);
+  assert.equal(ready.status, 200);
+  assert.deepEqual(((await ready.json()) as { checks: unknown }).checks, { database: 'ok', keys: 'ok' });
+});
+
+test('the hub publishes its request-signing key', async () => {
+  const jwks = (await (await fetch(`${t.url}/.well-known/jwks.json`)).json()) as { keys: Array<Record<string, unknown>> };
+  assert.equal(jwks.keys.length, 1);
+  assert.equal(jwks.keys[0]?.alg, 'ES256');
+  assert.equal(jwks.keys[0]?.d, undefined, 'no private part');
+});
+
+test('catalogue lists agencies and data sets from the registry', async () => {
+  const agencies = (await (await fetch(`${t.url}/api/v1/agencies`)).json()) as { agencies: Array<{ id: string; datasets: string[] }> };
+  assert.deepEqual(agencies.agencies.map((a) => a.id), ['agency-a', 'agency-b']);
+  assert.deepEqual(agencies.agencies[0]?.datasets, ['alpha', 'beta']);
+  const datasets = (await (await fetch(`${t.url}/api/v1/datasets`)).json()) as { datasets: Array<{ id: string; agency: { id: string }; min_assurance_level: number }> };
+  assert.deepEqual(datasets.datasets.map((d) => d.id), ['alpha', 'beta', 'gamma']);
+  assert.equal(datasets.datasets[2]?.agency.id, 'agency-b');
+  const filtered = (await (await fetch(`${t.url}/api/v1/datasets?agency=agency-a&q=beta`)).json()) as { datasets: Array<{ id: string }> };
+  assert.deepEqual(filtered.datasets.map((d) => d.id), ['beta']);
+  const one = (await (await fetch(`${t.url}/api/v1/datasets/gamma`)).json()) as { id: string; maintenance_windows: unknown[] };
+  assert.equal(one.id, 'gamma');
+  assert.equal(one.maintenance_windows.length, 1);
+});
+
+test('unknown data set: 404 problem+json, in the client language', async () => {
+  const res = await fetch(`${t.url}/api/v1/datasets/nope`, { headers: { 'accept-language': 'zh-TW' } });
+  assert.equal(res.status, 404);
+  const body = await problem(res);
+  assert.equal(body.code, 'dataset_not_found');
+  assert.equal(body.title, '查無此資料集');
+  assert.equal(body.type, '/problems/dataset_not_found');
+  const weird = await fetch(`${t.url}/api/v1/datasets/${encodeURIComponent('../../etc/passwd')}`);
+  assert.equal(weird.status, 404);
+  await problem(weird);
+});
+
+test('unknown route, bad query and bad JSON are problems, never 500', async () => {
+  const missing = await fetch(`${t.url}/no/such/path`);
+  assert.equal(missing.status, 404);
+  assert.equal((await problem(missing)).code, 'not_found');
+  const bad = await fetch(`${t.url}/api/v1/datasets?q=${'x'.repeat(500)}`);
+  assert.equal(bad.status, 400);
+  assert.equal((await problem(bad)).code, 'validation_failed');
+  const types = await fetch(`${t.url}/problems/dataset_not_found`);
+  assert.equal(((await types.json()) as { status: number }).status, 404);
+});
+
+test('every answer carries nosniff and no-store by default', async () => {
+  const res = await fetch(`${t.url}/api/v1/agencies`);
+  assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+  assert.equal(res.headers.get('cache-control'), 'no-store');
+});
