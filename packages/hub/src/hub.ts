@@ -5,34 +5,33 @@ import { signRequestToken, type KeyResolver } from '@openmydata/protocol';
 import { Broker } from './broker/broker.ts';
 import { CatalogueCache } from './catalog/cache.ts';
 import { loadRegistryFile } from './catalog/registry.ts';
-import type { Agency } from './catalog/repository.ts';
-import { seedRegistry } from './catalog/repository.ts';
+import { type Agency, seedRegistry } from './catalog/repository.ts';
 import type { Config } from './config.ts';
-import { currentSigningKey, type HubSigningKey } from './keys/hub-keys.ts';
+import { currentSigningKey } from './keys/hub-keys.ts';
 import { resolveSecret } from './keys/secret.ts';
 import { createLogger, type Logger } from './log.ts';
 import { buildServer } from './server.ts';
 import { type Db, type Engine, openDatabase } from './store/database.ts';
 import { migrateToLatest } from './store/migrate.ts';
 
-export interface Hub {
+/** What every hub process (server or CLI) shares: the database, the catalogue and the broker. */
+export interface HubCore {
   config: Config;
   db: Db;
   engine: Engine;
   logger: Logger;
   broker: Broker;
+  catalogue: CatalogueCache;
+}
+
+export interface Hub extends HubCore {
   app: FastifyInstance;
   /** Listens on config.host:config.port; resolves to the URL actually bound. */
   listen(): Promise<string>;
   close(): Promise<void>;
 }
 
-export interface HubOptions {
-  logger?: Logger;
-}
-
-export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
-  const logger = options.logger ?? createLogger({ level: config.logLevel });
+export async function openHubCore(config: Config, logger: Logger): Promise<HubCore> {
   const secret = resolveSecret(config.secret, config.dataDir);
   const { db, engine } = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
@@ -42,39 +41,44 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       await seedRegistry(db, await loadRegistryFile(config.registryFile));
       logger.info({ registry: config.registryFile }, 'catalogue loaded from registry');
     }
+    const requestKey = await currentSigningKey(db, secret, 'provider-request');
+    const catalogue = new CatalogueCache(db);
+    const broker = new Broker(
+      {
+        resolve: (id) => catalogue.resolve(id),
+        signRequest: (input) => signRequestToken({ issuer: config.publicUrl, ...input }, requestKey),
+        agencyKeys: agencyKeyCache(),
+      },
+      config.broker,
+    );
+    return { config, db, engine, logger, broker, catalogue };
   } catch (error) {
     await db.destroy();
     throw error;
   }
+}
 
-  const requestKey: HubSigningKey = await currentSigningKey(db, secret, 'provider-request');
-  const catalogue = new CatalogueCache(db);
-  const jwksByAgency = new Map<string, { url: string; keys: KeyResolver }>();
-  const agencyKeys = (agency: Agency): KeyResolver => {
-    let entry = jwksByAgency.get(agency.id);
+/** One remote JWKS per agency, refetched by jose when an unknown kid appears. */
+function agencyKeyCache(): (agency: Agency) => KeyResolver {
+  const byAgency = new Map<string, { url: string; keys: KeyResolver }>();
+  return (agency) => {
+    let entry = byAgency.get(agency.id);
     if (!entry || entry.url !== agency.jwksUrl) {
-      entry = { url: agency.jwksUrl, keys: createRemoteJWKSet(new URL(agency.jwksUrl), { timeoutDuration: 5000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 }) };
-      jwksByAgency.set(agency.id, entry);
+      const keys = createRemoteJWKSet(new URL(agency.jwksUrl), { timeoutDuration: 5000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+      entry = { url: agency.jwksUrl, keys };
+      byAgency.set(agency.id, entry);
     }
     return entry.keys;
   };
-  const broker = new Broker(
-    {
-      resolve: (id) => catalogue.resolve(id),
-      signRequest: (input) => signRequestToken({ issuer: config.publicUrl, ...input }, requestKey),
-      agencyKeys,
-    },
-    config.broker,
-  );
+}
 
-  const app = buildServer({ db, logger, keysReady: () => Boolean(requestKey.kid) });
+export async function createHub(config: Config, options: { logger?: Logger } = {}): Promise<Hub> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const core = await openHubCore(config, logger);
+  const app = buildServer({ db: core.db, logger });
   let closed = false;
   return {
-    config,
-    db,
-    engine,
-    logger,
-    broker,
+    ...core,
     app,
     async listen() {
       await app.listen({ port: config.port, host: config.host });
@@ -86,7 +90,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       if (closed) return;
       closed = true;
       await app.close();
-      await db.destroy();
+      await core.db.destroy();
     },
   };
 }

@@ -12,7 +12,6 @@ import type { Db } from './store/database.ts';
 export interface ServerParts {
   db: Db;
   logger: Logger;
-  keysReady: () => boolean;
 }
 
 export function buildServer(parts: ServerParts): FastifyInstance {
@@ -32,7 +31,7 @@ export function buildServer(parts: ServerParts): FastifyInstance {
     return payload;
   });
 
-  healthRoutes(app, parts.db, parts.keysReady);
+  healthRoutes(app, parts.db, async () => (await publishedJwks(parts.db)).keys.length > 0);
   catalogueRoutes(app, parts.db);
 
   app.get('/.well-known/jwks.json', async (_request, reply) => {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors/problem.ts';
 import { pingDatabase, type Db } from '../store/database.ts';
 
-export function healthRoutes(app: FastifyInstance, db: Db, keysReady: () => boolean): void {
+export function healthRoutes(app: FastifyInstance, db: Db, keysReady: () => Promise<boolean>): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (request) => {
     let database = 'ok';
@@ -13,7 +13,8 @@ export function healthRoutes(app: FastifyInstance, db: Db, keysReady: () => bool
       request.log.warn({ err: error }, 'database ping failed');
       database = 'unavailable';
     }
-    const keys = keysReady() ? 'ok' : 'missing';
+    let keys = 'missing';
+    if (database === 'ok') keys = (await keysReady().catch(() => false)) ? 'ok' : 'missing';
     if (database !== 'ok' || keys !== 'ok') throw new AppError('not_ready', `database: ${database}, keys: ${keys}`, undefined, { checks: { database, keys } });
     return { status: 'ready', checks: { database, keys } };
   });

@@ -1,0 +1,107 @@
+// npm start: the whole demo on SQLite. Starts the hub and the demo agencies as their own processes,
+// waits until they answer, and prints where everything is. Ctrl-C stops it all.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEMO_AGENCIES, registryFor } from './catalogue.ts';
+import { DEMO_PERSONAS } from './data/citizens.ts';
+
+const root = resolve(new URL('../..', import.meta.url).pathname);
+const { values: args } = parseArgs({ options: { 'maintenance-now': { type: 'boolean', default: false } }, strict: true });
+const hubPort = Number(process.env.HUB_PORT ?? 3000);
+if (!Number.isInteger(hubPort) || hubPort < 1 || hubPort > 65535 - 20) {
+  process.stderr.write(`HUB_PORT must be a port number below ${65535 - 20}; got ${process.env.HUB_PORT}\n`);
+  process.exit(78);
+}
+const hubUrl = `http://localhost:${hubPort}`;
+const dataDir = resolve(root, process.env.DATA_DIR ?? 'var');
+const logDir = join(dataDir, 'log');
+mkdirSync(logDir, { recursive: true, mode: 0o700 });
+const registryFile = join(dataDir, 'registry.json');
+writeFileSync(registryFile, `${JSON.stringify(registryFor(hubPort, '127.0.0.1', args['maintenance-now']), null, 2)}\n`);
+
+const env = {
+  ...process.env,
+  HUB_PORT: String(hubPort),
+  DATA_DIR: dataDir,
+  REGISTRY_FILE: registryFile,
+  ...(args['maintenance-now'] ? { DEMO_MAINTENANCE_NOW: '1' } : {}),
+};
+const children: ChildProcess[] = [];
+let stopping = false;
+
+function launch(name: string, script: string): ChildProcess {
+  const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a', mode: 0o600 });
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(log);
+  child.stderr?.on('data', (chunk: Buffer) => {
+    log.write(chunk);
+    process.stderr.write(`[${name}] ${chunk}`);
+  });
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      process.stderr.write(`\n${name} stopped unexpectedly (${signal ?? `exit ${code}`}); see ${join(logDir, `${name}.log`)}\n`);
+      shutdown(1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+function shutdown(code: number): void {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) child.kill('SIGTERM');
+  const force = setTimeout(() => process.exit(code), 8000);
+  force.unref();
+  Promise.all(children.map((c) => (c.exitCode !== null ? Promise.resolve() : new Promise((r) => c.once('exit', r))))).then(() => process.exit(code));
+}
+process.on('SIGINT', () => shutdown(0));
+process.on('SIGTERM', () => shutdown(0));
+
+async function waitFor(url: string, what: string, seconds = 60): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    if (stopping) return;
+    try {
+      if ((await fetch(url, { signal: AbortSignal.timeout(1000) })).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  process.stderr.write(`${what} did not become ready at ${url} within ${seconds} s\n`);
+  shutdown(1);
+}
+
+process.stdout.write('Starting OpenMyData demo (SQLite)…\n');
+launch('hub', 'packages/hub/src/main.ts');
+launch('agencies', 'demo/src/agencies-main.ts');
+await waitFor(`${hubUrl}/readyz`, 'The hub');
+await Promise.all(DEMO_AGENCIES.map((a) => waitFor(`http://127.0.0.1:${hubPort + a.portOffset}/healthz`, a.name.en)));
+if (stopping) process.exit(1);
+
+const pad = (s: string, n: number) => s.padEnd(n);
+const lines = [
+  '',
+  'OpenMyData demo is running.',
+  '',
+  `  Hub                    ${hubUrl}`,
+  `  Catalogue (API)        ${hubUrl}/api/v1/datasets   ·   ${hubUrl}/api/v1/agencies`,
+  `  Health                 ${hubUrl}/healthz   ·   ${hubUrl}/readyz`,
+  `  Hub signing keys       ${hubUrl}/.well-known/jwks.json`,
+  '',
+  '  Demo agencies (Provider API v1):',
+  ...DEMO_AGENCIES.map((a) => `    ${pad(a.id, 15)} http://127.0.0.1:${hubPort + a.portOffset}   ${a.name['zh-TW']} · ${a.datasets.map((d) => d.id).join(', ')}`),
+  '',
+  '  Demo citizens (synthetic):',
+  ...DEMO_PERSONAS.map((p) => `    ${p.nationalId}  ${p.description}`),
+  '',
+  '  Try:  npm run fetch -- --subject A123456789 --datasets household-personal,income,vehicles,income-tax-certificate',
+  '        npm run fetch -- --subject A123456789 --all',
+  '',
+  `  Logs: ${logDir}   ·   Stop: Ctrl-C`,
+  '',
+];
+process.stdout.write(`${lines.join('\n')}\n`);
