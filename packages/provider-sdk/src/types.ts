@@ -1,0 +1,88 @@
+// The agency-facing types: what an agency writes (a DatasetHandler) and how it configures a Provider.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KeyRing } from './key-ring.ts';
+import type { ReplayStore } from './replay-store.ts';
+
+export type FieldValue = string | number | boolean | null;
+export type LocalizedText = { 'zh-TW': string; en: string };
+
+export interface FieldSpec {
+  id: string;
+  name: LocalizedText;
+  /** `date`: 'YYYY-MM-DD' or an ISO date-time string; `image`: base64 PNG or JPEG (a data: URL prefix is accepted). */
+  type: 'string' | 'number' | 'date' | 'boolean' | 'image';
+}
+
+export interface DatasetRecords {
+  records: Array<Record<string, FieldValue>>;
+}
+
+export interface FetchContext {
+  dataset: string;
+  consentId: string;
+  purpose: string;
+  transactionId: string;
+}
+
+export interface DatasetHandler {
+  id: string;
+  name: LocalizedText;
+  fields: FieldSpec[];
+  /** Subject (national ID, already shape-and-checksum validated) -> records, or null when the agency holds nothing (answers 204). */
+  fetch(subject: string, context: FetchContext): DatasetRecords | null | Promise<DatasetRecords | null>;
+  /**
+   * When set, the agency prepares asynchronously: the first request answers 202 + Retry-After and the
+   * package is ready after about this many seconds; later requests with the same txn get 202 until
+   * ready, then 200 once.
+   */
+  preparationSeconds?: number;
+}
+
+export interface MaintenanceWindow {
+  /** 0 = Sunday .. 6 = Saturday, the day the window starts; default every day. */
+  days?: number[];
+  /** 'HH:MM', local time in timeZone. A window whose end is not after its start runs past midnight. */
+  start: string;
+  end: string;
+  /** IANA time zone, default 'Asia/Taipei'. */
+  timeZone?: string;
+}
+
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface ProviderOptions {
+  agency: { id: string; name: LocalizedText };
+  datasets: DatasetHandler[];
+  /** Where the hub's public keys are (jose createRemoteJWKSet). */
+  hub: { issuer: string; jwksUrl: string };
+  /** Default: a fresh KeyRing (lost on restart; use KeyRing.fromFile to keep keys). */
+  keyRing?: KeyRing;
+  maintenance?: MaintenanceWindow[];
+  /** Clock, for tests. */
+  now?: () => Date;
+  /** Prepared packages not collected this long after preparation started are dropped; default 3600. */
+  maxPreparedAgeSeconds?: number;
+  /** Default: silent. The SDK never passes it the subject or any record value. */
+  logger?: Logger;
+  /** Where seen request-token ids are remembered; default in memory (one process). */
+  replayStore?: ReplayStore;
+  /** Clock skew accepted on request-token times, default 5 s. */
+  clockToleranceSeconds?: number;
+}
+
+export interface ListeningProvider {
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface Provider {
+  /** node:http request listener, so an agency can mount it anywhere. */
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Listens on host (default 127.0.0.1; pass '0.0.0.0' to expose) and port (0 = ephemeral). */
+  listen(port: number, host?: string): Promise<ListeningProvider>;
+  keyRing: KeyRing;
+}

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { findCjkFont, renderPdf, type FieldSpec, type RenderPdfInput } from '../src/index.ts';
+import { findCjkFontIn } from '../src/font.ts';
+import { formatDate, rocDate } from '../src/format.ts';
+import { solidPngBase64 } from './fixtures.ts';
+
+const fields: FieldSpec[] = [
+  { id: 'name', name: { 'zh-TW': '姓名', en: 'Name' }, type: 'string' },
+  { id: 'birth_date', name: { 'zh-TW': '出生日期', en: 'Date of birth' }, type: 'date' },
+  { id: 'income', name: { 'zh-TW': '所得總額', en: 'Total income' }, type: 'number' },
+  { id: 'insured', name: { 'zh-TW': '是否投保', en: 'Insured' }, type: 'boolean' },
+  { id: 'address', name: { 'zh-TW': '戶籍地址', en: 'Registered address' }, type: 'string' },
+];
+
+function input(records: RenderPdfInput['records'], extraFields: FieldSpec[] = []): RenderPdfInput {
+  return {
+    agencyName: { 'zh-TW': '財政部財政資訊中心', en: 'Fiscal Information Agency' },
+    datasetName: { 'zh-TW': '個人所得資料', en: 'Personal income' },
+    fields: [...fields, ...extraFields],
+    records,
+    createdAt: new Date('2025-03-01T01:30:00Z'),
+    transactionId: 'txn_0123456789abcdef',
+  };
+}
+
+const record = (i: number) => ({
+  name: `測試人員${i}`,
+  birth_date: '1990-05-17',
+  income: 654321 + i,
+  insured: i % 2 === 0,
+  address: '臺北市中正區重慶南路一段122號',
+});
+
+/** Page objects in the PDF (not the /Pages tree node). */
+const pageCount = (pdf: Buffer): number => (pdf.toString('latin1').match(/\/Type \/Page\b(?!s)/g) ?? []).length;
+
+describe('renderPdf', () => {
+  it('writes a PDF with the Noto Sans CJK TC font embedded and names-only metadata', async () => {
+    const pdf = await renderPdf(input([record(1)]));
+    assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-');
+    const text = pdf.toString('latin1');
+    assert.match(text, /\/BaseFont \/[A-Z]{6}\+NotoSansCJKtc-Regular/);
+    assert.match(text, /\/MediaBox \[0 0 595\.28 841\.89\]/, 'A4');
+    assert.ok(text.includes('(OpenMyData provider SDK)'), 'Creator names the SDK');
+    // Content streams are compressed, and the metadata holds names only: the records appear nowhere in plain bytes.
+    assert.equal(text.includes('Registered address'), false);
+    assert.equal(text.includes('1990-05-17'), false);
+  });
+
+  it('is deterministic for the same input', async () => {
+    const a = await renderPdf(input([record(1), record(2)]));
+    const b = await renderPdf(input([record(1), record(2)]));
+    assert.ok(a.equals(b));
+  });
+
+  it('breaks pages for many records', async () => {
+    assert.equal(pageCount(await renderPdf(input([record(1)]))), 1);
+    assert.ok(pageCount(await renderPdf(input(Array.from({ length: 30 }, (_, i) => record(i))))) >= 8);
+  });
+
+  it('embeds image fields as images, and survives a value that is not an image', async () => {
+    const photo: FieldSpec = { id: 'photo', name: { 'zh-TW': '相片', en: 'Photo' }, type: 'image' };
+    const pdf = await renderPdf(input([{ ...record(1), photo: solidPngBase64(40, 50, [200, 30, 30]) }], [photo]));
+    assert.match(pdf.toString('latin1'), /\/Subtype \/Image[\s\S]*\/Width 40[\s\S]*\/Height 50|\/Height 50[\s\S]*\/Width 40/);
+    const withDataUrl = await renderPdf(input([{ ...record(1), photo: `data:image/png;base64,${solidPngBase64(4, 4, [0, 0, 0])}` }], [photo]));
+    assert.match(withDataUrl.toString('latin1'), /\/Subtype \/Image/);
+    const broken = await renderPdf(input([{ ...record(1), photo: 'bm90IGFuIGltYWdl' }], [photo]));
+    assert.equal(broken.toString('latin1').includes('/Subtype /Image'), false);
+  });
+
+  it('renders empty data sets, nulls and fields the agency did not declare', async () => {
+    assert.equal(pageCount(await renderPdf(input([]))), 1);
+    const pdf = await renderPdf(input([{ name: null, undeclared: 'x', income: 0, insured: false }]));
+    assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-');
+  });
+
+  it('renders ~20 rows quickly once the font is cached', async (t) => {
+    await renderPdf(input([record(0)])); // font file read once per process
+    const rows20 = input(Array.from({ length: 4 }, (_, i) => record(i))); // 4 records x 5 fields
+    const rows100 = input(Array.from({ length: 20 }, (_, i) => record(i)));
+    const time = async (what: RenderPdfInput): Promise<number> => {
+      const runs: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const start = performance.now();
+        await renderPdf(what);
+        runs.push(performance.now() - start);
+      }
+      return runs.sort((a, b) => a - b)[2] as number;
+    };
+    const median20 = await time(rows20);
+    const median100 = await time(rows100);
+    t.diagnostic(`renderPdf median: ${median20.toFixed(1)} ms for 20 rows (1 page), ${median100.toFixed(1)} ms for 100 rows`);
+    assert.ok(median20 < 2000);
+  });
+});
+
+describe('findCjkFont', () => {
+  it('finds the installed Noto Sans CJK font', () => {
+    assert.match(findCjkFont(), /NotoSansCJK/);
+  });
+
+  it('names the Debian package when no font is found, and the variable when the override is wrong', () => {
+    assert.throws(() => findCjkFontIn(['/nonexistent/NotoSansCJK-Regular.ttc'], undefined), /fonts-noto-cjk/);
+    assert.throws(() => findCjkFontIn([], '/nonexistent/font.otf'), /OMD_CJK_FONT/);
+  });
+});
+
+describe('date formatting', () => {
+  it('gives ROC (民國) years, with 民國前 before 1912', () => {
+    assert.equal(rocDate(2024, 3, 5), '民國 113 年 3 月 5 日');
+    assert.equal(rocDate(1912, 1, 1), '民國 1 年 1 月 1 日');
+    assert.equal(rocDate(1911, 12, 31), '民國前 1 年 12 月 31 日');
+  });
+
+  it('shows ISO and ROC together, and leaves other text alone', () => {
+    assert.equal(formatDate('2024-03-05'), '2024-03-05（民國 113 年 3 月 5 日）');
+    assert.equal(formatDate('2024-03-05T10:00:00+08:00'), '2024-03-05T10:00:00+08:00（民國 113 年 3 月 5 日）');
+    assert.equal(formatDate('unknown'), 'unknown');
+  });
+});
