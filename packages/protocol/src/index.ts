@@ -3,3 +3,4 @@ export * from './package.ts';
 export * from './provider-api.ts';
 export * from './zip.ts';
 export * from './request-token.ts';
+export * from './jose-errors.ts';

@@ -1,6 +1,7 @@
 // Signed packages: assembling one (agency side) and verifying one (hub and anyone holding it).
 import { createHash } from 'node:crypto';
 import { FlattenedSign, flattenedVerify, type CryptoKey, type FlattenedJWSInput, type JWSHeaderParameters, type KeyObject } from 'jose';
+import { isVerificationFailure, joseCode } from './jose-errors.ts';
 import { manifestSchema, PACKAGE_PATHS, PROVIDER_API, type Manifest, type PackageFile } from './provider-api.ts';
 import { createZip, DEFAULT_ZIP_LIMITS, readZip, ZipError, type ZipLimits } from './zip.ts';
 
@@ -135,6 +136,9 @@ async function verifyManifestSignature(manifestBytes: Buffer, compact: string, k
   } catch {
     throw new PackageError('package_signature_invalid', 'manifest.jws header is not JSON');
   }
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) {
+    throw new PackageError('package_signature_invalid', 'manifest.jws header is not a JSON object');
+  }
   if (header.alg !== PROVIDER_API.algorithm) throw new PackageError('package_signature_invalid', `manifest.jws uses ${String(header.alg)}, ES256 required`);
   if (typeof header.kid !== 'string' || header.kid === '') throw new PackageError('package_signature_invalid', 'manifest.jws names no kid');
   try {
@@ -144,11 +148,12 @@ async function verifyManifestSignature(manifestBytes: Buffer, compact: string, k
       { algorithms: [PROVIDER_API.algorithm] },
     );
   } catch (error) {
-    const code = (error as { code?: string }).code;
+    // Keys that could not be fetched are not the package's fault: let the caller say so.
+    if (!isVerificationFailure(error)) throw error;
+    const code = joseCode(error);
     if (code === 'ERR_JWKS_NO_MATCHING_KEY') throw new PackageError('package_unknown_key', `no published key has kid ${header.kid}`);
     if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') throw new PackageError('package_signature_invalid', 'manifest signature does not verify');
-    if (code === 'ERR_JWKS_TIMEOUT' || code === 'ERR_JOSE_GENERIC' || code === 'ERR_JWKS_INVALID') throw error;
-    throw new PackageError('package_signature_invalid', `manifest signature rejected (${code ?? 'unknown'})`);
+    throw new PackageError('package_signature_invalid', `manifest signature rejected (${code})`);
   }
   return header.kid;
 }

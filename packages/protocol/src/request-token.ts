@@ -1,6 +1,7 @@
 // The hub's request JWT to an agency: signed by the hub, short-lived, single-use at the agency.
 import { randomBytes } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { isVerificationFailure } from './jose-errors.ts';
 import type { KeyResolver, SigningKey } from './package.ts';
 import { PROVIDER_API, requestClaimsSchema, type RequestClaims } from './provider-api.ts';
 
@@ -70,16 +71,20 @@ export async function verifyRequestToken(token: string, options: VerifyRequestTo
       audience: options.audience,
       clockTolerance: options.clockToleranceSeconds ?? 5,
       requiredClaims: ['jti', 'iat', 'exp', 'sub'],
+      // Also refuses an iat in the future, so a token can never outlive the 60 s budget.
+      maxTokenAge: PROVIDER_API.maxRequestLifetimeSeconds,
       ...(options.now ? { currentDate: options.now } : {}),
     });
     payload = result.payload;
   } catch (error) {
+    // Hub keys that could not be fetched are not the token's fault: let the caller answer 503.
+    if (!isVerificationFailure(error)) throw error;
     if (error instanceof joseErrors.JWTExpired) throw new RequestTokenError('token_expired', 'request token has expired');
+    if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'typ') throw new RequestTokenError('token_invalid', 'request token has the wrong type');
     if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'aud') {
       throw new RequestTokenError('token_wrong_audience', 'request token is addressed to another agency');
     }
     if (error instanceof joseErrors.JWTClaimValidationFailed) throw new RequestTokenError('token_claims', `request token claim ${error.claim} is invalid`);
-    if (error instanceof joseErrors.JOSEError && error.code === 'ERR_JWKS_TIMEOUT') throw error;
     throw new RequestTokenError('token_invalid', 'request token signature or format is invalid');
   }
   const parsed = requestClaimsSchema.safeParse(payload);

@@ -122,6 +122,7 @@ export function assertSafeEntryName(name: string): void {
 
 interface CentralEntry {
   name: string;
+  nameBytes: Buffer;
   method: number;
   crc: number;
   compressedSize: number;
@@ -214,8 +215,9 @@ function readCentralDirectory(buf: Buffer, limits: ZipLimits): CentralEntry[] {
     p = next;
     if (flags & FLAG_ENCRYPTED) throw new ZipError('zip_unsupported', `entry ${name} is encrypted`);
     if (method !== 0 && method !== 8) throw new ZipError('zip_unsupported', `entry ${name} uses compression method ${method}`);
-    if (name.endsWith('/') && size === 0) continue; // a directory entry carries nothing
-    assertSafeEntryName(name);
+    const isDirectory = name.endsWith('/') && size === 0;
+    assertSafeEntryName(isDirectory ? name.slice(0, -1) : name);
+    if (isDirectory) continue; // a directory entry carries nothing, but its name must be safe too
     // Names are compared case-insensitively and normalised, so no two entries can land on one file.
     const key = name.normalize('NFC').toLowerCase();
     if (seen.has(key)) throw new ZipError('zip_duplicate_name', `entry ${name} appears twice`);
@@ -226,7 +228,7 @@ function readCentralDirectory(buf: Buffer, limits: ZipLimits): CentralEntry[] {
     if (size > limits.ratioFloorBytes && size / Math.max(compressedSize, 1) > limits.maxCompressionRatio) {
       throw new ZipError('zip_ratio', `entry ${name} compresses more than ${limits.maxCompressionRatio}:1`);
     }
-    entries.push({ name, method, crc, compressedSize, size, localOffset });
+    entries.push({ name, nameBytes, method, crc, compressedSize, size, localOffset });
   }
   return entries;
 }
@@ -247,9 +249,10 @@ function dataStart(buf: Buffer, entry: CentralEntry): number {
   if (p + 30 > buf.length || buf.readUInt32LE(p) !== LOCAL_SIG) throw new ZipError('zip_malformed', `bad local header for ${entry.name}`);
   const nameLength = buf.readUInt16LE(p + 26);
   const extraLength = buf.readUInt16LE(p + 28);
-  const localName = buf.subarray(p + 30, p + 30 + nameLength).toString('utf8');
-  // A local name that differs from the central one is how some extraction exploits hide a path.
-  if (localName !== entry.name) throw new ZipError('zip_malformed', `local and central names differ for ${entry.name}`);
+  const localName = buf.subarray(p + 30, p + 30 + nameLength);
+  // A local name that differs from the central one is how some extraction exploits hide a path;
+  // bytes are compared, not decoded text, so no two spellings can pass as one.
+  if (!localName.equals(entry.nameBytes)) throw new ZipError('zip_malformed', `local and central names differ for ${entry.name}`);
   if (buf.readUInt16LE(p + 8) !== entry.method) throw new ZipError('zip_malformed', `local and central methods differ for ${entry.name}`);
   return p + 30 + nameLength + extraLength;
 }
