@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { createProvider, KeyRing, type MaintenanceWindow } from '@openmydata/provider-sdk';
 import { DEMO_AGENCIES, type DemoAgency, fieldsOf } from './catalogue.ts';
-import { recordsFor } from './data/records.ts';
+import { recordsFor } from './population/records.ts';
 
 export interface RunningAgency {
   id: string;

@@ -1,8 +1,8 @@
 // The demo catalogue: seven agencies and fifteen data sets modelled on the real MyData catalogue.
 // Names follow the agencies' own; descriptions say what a person gets. Fields come from the
 // synthetic-data generator so the catalogue and the records can never disagree.
-import type { DatasetId } from './data/records.ts';
-import { DATASET_FIELDS } from './data/records.ts';
+import type { DatasetId } from './population/records.ts';
+import { DATASET_FIELDS } from './population/records.ts';
 
 type Localized = { 'zh-TW': string; en: string };
 

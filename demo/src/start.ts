@@ -5,7 +5,7 @@ import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_AGENCIES, registryFor } from './catalogue.ts';
-import { DEMO_PERSONAS } from './data/citizens.ts';
+import { DEMO_PERSONAS } from './population/citizens.ts';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
 const { values: args } = parseArgs({ options: { 'maintenance-now': { type: 'boolean', default: false } }, strict: true });
