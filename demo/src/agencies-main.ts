@@ -3,6 +3,7 @@
 // agency's maintenance window at once.
 import { join } from 'node:path';
 import { startDemoAgencies } from './agencies.ts';
+import { ALL_DAY } from './catalogue.ts';
 
 const hubPort = Number(process.env.HUB_PORT ?? 3000);
 const hubUrl = (process.env.HUB_PUBLIC_URL ?? `http://localhost:${hubPort}`).replace(/\/$/, '');
@@ -13,7 +14,7 @@ const running = await startDemoAgencies({
   portOf: (agency) => hubPort + agency.portOffset,
   keyDir: join(process.env.DATA_DIR ?? 'var', 'agency-keys'),
   ...(maintenanceNow
-    ? { maintenance: (agency) => (agency.id === 'land' ? [{ start: '00:00', end: '23:59', timeZone: 'Asia/Taipei' }] : agency.maintenance) }
+    ? { maintenance: (agency) => (agency.id === 'land' ? [ALL_DAY] : agency.maintenance) }
     : {}),
 });
 process.stdout.write(`${JSON.stringify({ ready: running.agencies })}\n`);

@@ -116,12 +116,23 @@ export function fieldsOf(id: DatasetId) {
 }
 
 export function registryFor(hubPort: number, host = '127.0.0.1', maintenanceNow = false) {
+  return registryWith(
+    (agency) => `http://${host}:${hubPort + agency.portOffset}`,
+    (agency) => (maintenanceNow && agency.id === 'land' ? [ALL_DAY] : agency.maintenance),
+  );
+}
+
+/** A window covering the whole day: the agency is in maintenance now. */
+export const ALL_DAY = { start: '00:00', end: '23:59', timeZone: 'Asia/Taipei' };
+
+/** The registry file the hub loads, for agencies at the given URLs. */
+export function registryWith(urlOf: (agency: DemoAgency) => string, maintenanceOf: (agency: DemoAgency) => DemoAgency['maintenance'] = (a) => a.maintenance) {
   return {
     agencies: DEMO_AGENCIES.map((agency) => ({
       id: agency.id,
       name: agency.name,
-      base_url: `http://${host}:${hubPort + agency.portOffset}`,
-      maintenance: maintenanceNow && agency.id === 'land' ? [{ start: '00:00', end: '23:59', timeZone: 'Asia/Taipei' }] : agency.maintenance,
+      base_url: urlOf(agency),
+      maintenance: maintenanceOf(agency),
       datasets: agency.datasets.map((ds) => ({
         id: ds.id,
         name: ds.name,
