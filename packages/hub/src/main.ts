@@ -1,10 +1,10 @@
 // The hub process: validate configuration, start, and shut down gracefully on SIGTERM/SIGINT.
-import { ConfigError, loadConfig } from './config.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
 import { RegistryError } from './catalog/registry.ts';
-import { createHub } from './hub.ts';
+import { createHub, type Hub } from './hub.ts';
 
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  let hub;
+  let hub: Hub;
   try {
     hub = await createHub(config);
   } catch (error) {

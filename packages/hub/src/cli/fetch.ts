@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { checkPersonIdentifier, type PackageData } from '@openmydata/protocol';
 import { listDatasets } from '../catalog/repository.ts';
-import { ConfigError, loadConfig } from '../config.ts';
+import { type Config, ConfigError, loadConfig } from '../config.ts';
 import { openHubCore } from '../hub.ts';
 import { createLogger } from '../log.ts';
 import { describeOutcome, ProgressDisplay } from './progress.ts';
@@ -25,21 +25,25 @@ function fail(message: string, code = 2): never {
   process.exit(code);
 }
 
+function parseOptions() {
+  return parseArgs({
+    options: {
+      subject: { type: 'string' },
+      datasets: { type: 'string' },
+      all: { type: 'boolean', default: false },
+      show: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      'no-wait': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  }).values;
+}
+
 async function main(): Promise<void> {
-  let args;
+  let args: ReturnType<typeof parseOptions>;
   try {
-    args = parseArgs({
-      options: {
-        subject: { type: 'string' },
-        datasets: { type: 'string' },
-        all: { type: 'boolean', default: false },
-        show: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        'no-wait': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }).values;
+    args = parseOptions();
   } catch (error) {
     fail(`${(error as Error).message}\n\n${USAGE}`);
   }
@@ -55,7 +59,7 @@ async function main(): Promise<void> {
       : 'A national ID is one letter and nine digits, e.g. A123456789. 身分證統一編號應為一個英文字母加九個數字。');
   }
 
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
