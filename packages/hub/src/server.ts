@@ -25,7 +25,14 @@ export function buildServer(parts: ServerParts): FastifyInstance {
     genReqId: () => crypto.randomUUID(),
   });
   installErrorHandling(app);
+  // Answers finishing during shutdown close their connection, so a keep-alive socket that was busy
+  // when close() began cannot hold the process open for the keep-alive timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
     reply.header('x-content-type-options', 'nosniff');
     reply.header('cache-control', reply.getHeader('cache-control') ?? 'no-store');
     return payload;
