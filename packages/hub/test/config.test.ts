@@ -39,3 +39,9 @@ test('out-of-range numbers are refused', () => {
   assert.throws(() => loadConfig({ HUB_PORT: '70000' }), ConfigError);
   assert.throws(() => loadConfig({ BROKER_MAX_ATTEMPTS: '0' }), ConfigError);
 });
+
+test('empty variables count as unset', () => {
+  const config = loadConfig({ DATABASE_URL: '', HUB_PORT: '', HUB_SECRET: '' });
+  assert.equal(config.databaseUrl, undefined);
+  assert.equal(config.port, 3000);
+});
