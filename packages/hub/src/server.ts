@@ -8,6 +8,7 @@ import { AppError } from './errors/problem.ts';
 import { healthRoutes } from './health/routes.ts';
 import { publishedJwks } from './keys/hub-keys.ts';
 import type { Db } from './store/database.ts';
+import { cataloguePages } from './web/catalogue-pages.ts';
 
 export interface ServerParts {
   db: Db;
@@ -40,6 +41,7 @@ export function buildServer(parts: ServerParts): FastifyInstance {
 
   healthRoutes(app, parts.db, async () => (await publishedJwks(parts.db)).keys.length > 0);
   catalogueRoutes(app, parts.db);
+  cataloguePages(app, parts.db);
 
   app.get('/.well-known/jwks.json', async (_request, reply) => {
     reply.header('cache-control', 'public, max-age=300');

@@ -2,6 +2,8 @@
 // catalogue codes, and anything unexpected to a generic 500 whose details stay in the log.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from './catalogue.ts';
+import { errorPage, notFoundPage } from '../web/error-pages.ts';
+import { wantsHtml } from '../web/context.ts';
 import { AppError, languageOf, problemOf } from './problem.ts';
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -25,7 +27,9 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
-  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, new AppError('not_found', 'There is nothing at this address.')));
+  app.setNotFoundHandler((request, reply) =>
+    wantsHtml(request) ? notFoundPage(request, reply) : sendProblem(request, reply, new AppError('not_found', 'There is nothing at this address.')),
+  );
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AppError) {
       if (error.status >= 500) request.log.error({ err: error.internal ?? error, code: error.code }, 'request failed');
@@ -35,6 +39,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (mapped) return sendProblem(request, reply, new AppError(mapped, mapped === 'not_found' ? 'There is nothing at this address.' : undefined));
     if (error.statusCode === 429) return sendProblem(request, reply, new AppError('rate_limited'));
     request.log.error({ err: error }, 'unexpected error');
+    if (wantsHtml(request)) return errorPage(request, reply);
     return sendProblem(request, reply, new AppError('internal_error', 'The error was logged; please try again later.'));
   });
 }
