@@ -128,19 +128,26 @@ interface CentralEntry {
   compressedSize: number;
   size: number;
   localOffset: number;
+  flags: number;
+  /** Directory entries carry no data but still occupy bytes in the archive. */
+  directory: boolean;
 }
+
+const FLAG_DATA_DESCRIPTOR = 0x0008;
+const DESCRIPTOR_SIG = 0x08074b50;
 
 /** Reads every entry of an archive into memory, enforcing limits before and during inflation. */
 export function readZip(archive: Uint8Array, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Map<string, Buffer> {
   const buf = Buffer.from(archive.buffer, archive.byteOffset, archive.byteLength);
-  const central = readCentralDirectory(buf, limits);
+  const { entries: central, cdOffset } = readCentralDirectory(buf, limits);
   const spans: Array<[number, number]> = [];
   const out = new Map<string, Buffer>();
   for (const entry of central) {
     const start = dataStart(buf, entry);
     const end = start + entry.compressedSize;
     if (end > buf.length) throw new ZipError('zip_malformed', `entry ${entry.name} runs past the archive`);
-    spans.push([entry.localOffset, end]);
+    spans.push([entry.localOffset, end + descriptorLength(buf, entry, end)]);
+    if (entry.directory) continue;
     const body = buf.subarray(start, end);
     let data: Buffer;
     if (entry.method === 0) {
@@ -161,14 +168,30 @@ export function readZip(archive: Uint8Array, limits: ZipLimits = DEFAULT_ZIP_LIM
     if ((crc32(data) >>> 0) !== entry.crc) throw new ZipError('zip_crc', `entry ${entry.name} fails its CRC`);
     out.set(entry.name, data);
   }
-  // Overlapping entries are the trick behind non-recursive zip bombs; a sound archive never has them.
-  spans.sort((a, b) => a[0] - b[0]);
-  for (let i = 1; i < spans.length; i++) {
-    if ((spans[i] as [number, number])[0] < (spans[i - 1] as [number, number])[1]) {
-      throw new ZipError('zip_malformed', 'entries overlap');
-    }
-  }
+  checkCoverage(spans, cdOffset);
   return out;
+}
+
+/**
+ * Entries must tile the archive from byte 0 to the central directory with nothing between them.
+ * Overlaps are the trick behind non-recursive zip bombs; uncovered bytes could hide a second,
+ * unsigned file that a reader working from local headers would show.
+ */
+function checkCoverage(spans: Array<[number, number]>, cdOffset: number): void {
+  spans.sort((a, b) => a[0] - b[0]);
+  let at = 0;
+  for (const [start, end] of spans) {
+    if (start < at) throw new ZipError('zip_malformed', 'entries overlap');
+    if (start > at) throw new ZipError('zip_malformed', 'the archive holds bytes outside any entry');
+    at = end;
+  }
+  if (at !== cdOffset) throw new ZipError('zip_malformed', 'the archive holds bytes outside any entry');
+}
+
+/** Length of the data descriptor that follows an entry's data when flag bit 3 says there is one. */
+function descriptorLength(buf: Buffer, entry: CentralEntry, end: number): number {
+  if (!(entry.flags & FLAG_DATA_DESCRIPTOR)) return 0;
+  return end + 4 <= buf.length && buf.readUInt32LE(end) === DESCRIPTOR_SIG ? 16 : 12;
 }
 
 function findEndOfCentralDirectory(buf: Buffer): number {
@@ -179,7 +202,7 @@ function findEndOfCentralDirectory(buf: Buffer): number {
   throw new ZipError('zip_malformed', 'not a ZIP archive (no end of central directory)');
 }
 
-function readCentralDirectory(buf: Buffer, limits: ZipLimits): CentralEntry[] {
+function readCentralDirectory(buf: Buffer, limits: ZipLimits): { entries: CentralEntry[]; cdOffset: number } {
   if (buf.length < 22) throw new ZipError('zip_malformed', 'not a ZIP archive (too short)');
   const eocd = findEndOfCentralDirectory(buf);
   const diskNumber = buf.readUInt16LE(eocd + 4);
@@ -217,7 +240,11 @@ function readCentralDirectory(buf: Buffer, limits: ZipLimits): CentralEntry[] {
     if (method !== 0 && method !== 8) throw new ZipError('zip_unsupported', `entry ${name} uses compression method ${method}`);
     const isDirectory = name.endsWith('/') && size === 0;
     assertSafeEntryName(isDirectory ? name.slice(0, -1) : name);
-    if (isDirectory) continue; // a directory entry carries nothing, but its name must be safe too
+    if (isDirectory) {
+      // A directory entry carries nothing, but its name must be safe and its bytes accounted for.
+      entries.push({ name, nameBytes, method, crc, compressedSize, size, localOffset, flags, directory: true });
+      continue;
+    }
     // Names are compared case-insensitively and normalised, so no two entries can land on one file.
     const key = name.normalize('NFC').toLowerCase();
     if (seen.has(key)) throw new ZipError('zip_duplicate_name', `entry ${name} appears twice`);
@@ -228,9 +255,11 @@ function readCentralDirectory(buf: Buffer, limits: ZipLimits): CentralEntry[] {
     if (size > limits.ratioFloorBytes && size / Math.max(compressedSize, 1) > limits.maxCompressionRatio) {
       throw new ZipError('zip_ratio', `entry ${name} compresses more than ${limits.maxCompressionRatio}:1`);
     }
-    entries.push({ name, nameBytes, method, crc, compressedSize, size, localOffset });
+    entries.push({ name, nameBytes, method, crc, compressedSize, size, localOffset, flags, directory: false });
   }
-  return entries;
+  // The count in the end record must account for every central directory byte.
+  if (p !== cdOffset + cdSize) throw new ZipError('zip_malformed', 'central directory holds more than its count says');
+  return { entries, cdOffset };
 }
 
 function decodeName(bytes: Buffer, flags: number): string {

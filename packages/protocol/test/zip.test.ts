@@ -411,3 +411,38 @@ describe('truncated and garbage input', () => {
     }
   });
 });
+
+describe('bytes outside any entry', () => {
+  const good = createZip([
+    { name: 'data.json', data: Buffer.from('{"records":[]}') },
+    { name: 'data.pdf', data: Buffer.from('%PDF-1.7'), compress: false },
+  ]);
+  const eocd = good.length - 22;
+  const cdOffset = good.readUInt32LE(eocd + 16);
+
+  function shifted(prefix: Buffer): Buffer {
+    // Moves every entry and the central directory back by the prefix, keeping offsets right.
+    const out = Buffer.concat([prefix, good]);
+    const cd = prefix.length + cdOffset;
+    for (let p = cd; p < out.length - 22; ) {
+      out.writeUInt32LE(out.readUInt32LE(p + 42) + prefix.length, p + 42);
+      p += 46 + out.readUInt16LE(p + 28) + out.readUInt16LE(p + 30) + out.readUInt16LE(p + 32);
+    }
+    out.writeUInt32LE(cd, out.length - 22 + 16);
+    return out;
+  }
+
+  it('a forged local entry hidden before the first real one is refused', () => {
+    const forged = createZip([{ name: 'data.json', data: Buffer.from('{"records":[{"forged":true}]}') }]);
+    const hidden = forged.subarray(0, forged.readUInt32LE(forged.length - 22 + 16));
+    assert.throws(() => readZip(shifted(hidden)), (e: unknown) => e instanceof ZipError && e.code === 'zip_malformed');
+    assert.equal(readZip(shifted(Buffer.alloc(0))).size, 2, 'the shifting itself keeps a sound archive sound');
+  });
+
+  it('a central directory holding more records than its count is refused', () => {
+    const lying = Buffer.from(good);
+    lying.writeUInt16LE(1, eocd + 8);
+    lying.writeUInt16LE(1, eocd + 10);
+    assert.throws(() => readZip(lying), (e: unknown) => e instanceof ZipError && e.code === 'zip_malformed');
+  });
+});
