@@ -26,30 +26,37 @@ export function jwksUrlOf(agency: AgencyEntry): string {
   return agency.jwks_url ?? new URL('/.well-known/jwks.json', agency.base_url).toString();
 }
 
-/** Replaces the catalogue with the registry's content in one transaction. */
+/**
+ * Makes the catalogue match the registry in one transaction: upserts what the registry has, then
+ * removes what it no longer has. Upserts (not delete-all + insert) let several hub processes seed
+ * the same PostgreSQL at once.
+ */
 export async function seedRegistry(db: Db, registry: Registry, now = new Date()): Promise<void> {
   const stamp = now.toISOString();
+  const agencyIds = registry.agencies.map((a) => a.id);
+  const datasetIds = registry.agencies.flatMap((a) => a.datasets.map((d) => d.id));
   await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('datasets').execute();
-    await trx.deleteFrom('agencies').execute();
     let position = 0;
     for (const agency of registry.agencies) {
-      await trx
-        .insertInto('agencies')
-        .values({
-          id: agency.id,
-          name_zh: agency.name['zh-TW'],
-          name_en: agency.name.en,
-          base_url: agency.base_url,
-          jwks_url: jwksUrlOf(agency),
-          maintenance: JSON.stringify(agency.maintenance),
-          updated_at: stamp,
-        })
-        .execute();
+      const row = {
+        id: agency.id,
+        name_zh: agency.name['zh-TW'],
+        name_en: agency.name.en,
+        base_url: agency.base_url,
+        jwks_url: jwksUrlOf(agency),
+        maintenance: JSON.stringify(agency.maintenance),
+        updated_at: stamp,
+      };
+      const { id: _agencyId, ...agencyUpdate } = row;
+      await trx.insertInto('agencies').values(row).onConflict((oc) => oc.column('id').doUpdateSet(agencyUpdate)).execute();
       for (const dataset of agency.datasets) {
-        await trx.insertInto('datasets').values(datasetRow(agency.id, dataset, position++, stamp)).execute();
+        const datasetValues = datasetRow(agency.id, dataset, position++, stamp);
+        const { id: _datasetId, ...datasetUpdate } = datasetValues;
+        await trx.insertInto('datasets').values(datasetValues).onConflict((oc) => oc.column('id').doUpdateSet(datasetUpdate)).execute();
       }
     }
+    await trx.deleteFrom('datasets').where('id', 'not in', datasetIds).execute();
+    await trx.deleteFrom('agencies').where('id', 'not in', agencyIds).execute();
   });
 }
 
