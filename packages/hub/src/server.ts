@@ -3,7 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { catalogueRoutes } from './catalog/routes.ts';
 import { ERROR_CATALOGUE, type ErrorCode } from './errors/catalogue.ts';
-import { installErrorHandling } from './errors/handler.ts';
+import { installErrorHandling, sendProblem } from './errors/handler.ts';
 import { AppError } from './errors/problem.ts';
 import { healthRoutes } from './health/routes.ts';
 import { publishedJwks } from './keys/hub-keys.ts';
@@ -24,6 +24,11 @@ export function buildServer(parts: ServerParts): FastifyInstance {
     return503OnClosing: true,
     requestIdHeader: false,
     genReqId: () => crypto.randomUUID(),
+    // Errors Fastify raises before routing (a malformed URL, say) get problem details too.
+    frameworkErrors: (error, request, reply) => {
+      request.log.info({ code: error.code }, 'request refused before routing');
+      sendProblem(request, reply, new AppError('validation_failed', 'The request address or headers are malformed.'));
+    },
   });
   installErrorHandling(app);
   // Answers finishing during shutdown close their connection, so a keep-alive socket that was busy

@@ -75,3 +75,9 @@ test('every answer carries nosniff and no-store by default', async () => {
   assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
   assert.equal(res.headers.get('cache-control'), 'no-store');
 });
+
+test('a malformed URL is a problem, not Fastify’s own error shape', async () => {
+  const res = await fetch(`${t.url}/%ZZ`);
+  assert.equal(res.status, 400);
+  assert.equal((await problem(res)).code, 'validation_failed');
+});

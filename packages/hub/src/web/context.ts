@@ -5,10 +5,11 @@ import { type Lang, pickLang, type Translate, translator } from './i18n.ts';
 
 const LANG_COOKIE = 'omd_lang';
 
+/** The raw cookie value: only exact known values are ever used, so nothing needs decoding. */
 function cookieValue(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const [key, ...rest] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(rest.join('='));
+    if (key === name) return rest.join('=');
   }
   return undefined;
 }

@@ -99,3 +99,11 @@ test('API clients still get problem+json for unknown paths', async () => {
   assert.equal(res.status, 404);
   assert.match(res.headers.get('content-type') ?? '', /problem\+json/);
 });
+
+test('a malformed language cookie is ignored, not a 500', async () => {
+  for (const path of ['/', '/catalogue', '/nope']) {
+    const res = await fetch(`${t.url}${path}`, { headers: { accept: 'text/html', cookie: 'omd_lang=%ZZ' } });
+    assert.equal(res.status, path === '/nope' ? 404 : 200, path);
+    assert.match(await res.text(), /<html lang="zh-TW">/);
+  }
+});
