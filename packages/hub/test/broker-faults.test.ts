@@ -25,7 +25,7 @@ before(async () => {
       { id: 'other', baseUrl: other.url, datasets: ['ds-three'] },
       { id: 'down', baseUrl: 'http://127.0.0.1:1', datasets: ['ds-down'] },
     ]),
-    env: { BROKER_TIMEOUT_SECONDS: '1', BROKER_MAX_ATTEMPTS: '2', BROKER_MAX_PACKAGE_BYTES: '65536', BROKER_MAX_PREPARATION_SECONDS: '3' },
+    env: { BROKER_TIMEOUT_SECONDS: '1', BROKER_MAX_ATTEMPTS: '2', BROKER_MAX_PACKAGE_BYTES: '65536', BROKER_MAX_PREPARATION_SECONDS: '5' },
   });
 });
 after(async () => {
@@ -254,4 +254,49 @@ test('the hub survived all of it and left nothing personal on disk or in its log
     assert.equal(bytes.includes('synthetic'), false, `${file} holds record content`);
   }
   assert.doesNotMatch(t.logs(), new RegExp(SUBJECT));
+});
+
+test('an agency saying "ask again now" is still polled at most once a second, backing off', async () => {
+  const times: number[] = [];
+  agency.behave(async (info) => {
+    times.push(Date.now());
+    return info.count < 3 ? { status: 429, headers: { 'retry-after': '0' } } : zipAnswer(await goodPackage(agency, info));
+  });
+  assert.equal((await fetchOne()).status, 'ok');
+  assert.ok((times[1] as number) - (times[0] as number) >= 950, 'first poll after >= 1 s');
+  assert.ok((times[2] as number) - (times[1] as number) >= 1900, 'then backing off');
+});
+
+test('a caller that does not wait can resume the same preparation by its transaction id', async () => {
+  const seen: string[] = [];
+  agency.behave(async (info) => {
+    seen.push(info.claims.txn);
+    return seen.length === 1 ? { status: 202, headers: { 'retry-after': '5' } } : zipAnswer(await goodPackage(agency, info));
+  });
+  const [first] = await t.hub.broker.fetchAll({ subject: SUBJECT, datasets: ['ds-one'], consentId: 'c', purpose: 'p', waitForPreparation: false });
+  assert.equal(first?.status, 'preparing');
+  const [second] = await t.hub.broker.fetchAll({
+    subject: SUBJECT,
+    datasets: ['ds-one'],
+    consentId: 'c',
+    purpose: 'p',
+    transactions: { 'ds-one': first?.transactionId as string },
+  });
+  assert.equal(second?.status, 'ok');
+  assert.equal(seen[0], seen[1], 'the same transaction id both times');
+});
+
+test('a progress display that throws breaks neither the fetch nor the agency’s breaker', async () => {
+  agency.behave(async (info) => zipAnswer(await goodPackage(agency, info)));
+  const [outcome] = await t.hub.broker.fetchAll({
+    subject: SUBJECT,
+    datasets: ['ds-one'],
+    consentId: 'c',
+    purpose: 'p',
+    onProgress: () => {
+      throw new Error('display broke');
+    },
+  });
+  assert.equal(outcome?.status, 'ok');
+  assert.equal(t.hub.broker.breakerState('fake'), 'closed');
 });

@@ -34,11 +34,15 @@ export interface FetchRequest {
   purpose: string;
   /** Wait for agencies that are preparing (default). When false, answer 'preparing' at once. */
   waitForPreparation?: boolean;
+  /** Transaction ids of earlier 'preparing' outcomes, by data set: asks again for the same package. */
+  transactions?: Readonly<Record<string, string>>;
   onProgress?: (event: ProgressEvent) => void;
 }
 
-const MIN_POLL_MS = 100;
+// An agency that says "now" or says nothing is still polled at most once a second, backing off.
+const MIN_POLL_MS = 1000;
 const MAX_POLL_MS = 60_000;
+const MAX_UNHINTED_POLL_MS = 30_000;
 
 export class Broker {
   private readonly breakers = new Map<string, CircuitBreaker>();
@@ -79,28 +83,37 @@ export class Broker {
     const found = await this.deps.resolve(datasetId);
     if (!found) return this.finish(request, failed(base(datasetId, undefined, undefined, 0, started), 'dataset_unknown', 'not in the catalogue'));
     const { agency, dataset } = found;
-    const transactionId = newTransactionId();
+    const resumed = request.transactions?.[dataset.id];
+    const transactionId = resumed && /^[A-Za-z0-9_-]{16,128}$/.test(resumed) ? resumed : newTransactionId();
     const deadline = started + this.options.maxPreparationSeconds * 1000;
     const breaker = this.breaker(agency.id);
     const progress = (state: ProgressEvent['state'], attempt: number, extra: Partial<ProgressEvent> = {}) =>
-      request.onProgress?.({ dataset: dataset.id, agency: agency.id, state, attempt, ...extra });
+      emit(request, { dataset: dataset.id, agency: agency.id, state, attempt, ...extra });
     let requests = 0;
     let failures = 0;
+    let polls = 0;
     const at = () => base(dataset.id, agency.id, transactionId, requests, started);
 
     for (;;) {
       if (!breaker.tryAcquire()) return this.finish(request, failed(at(), 'agency_unavailable', 'circuit open after repeated failures'));
-      progress('requesting', requests + 1);
-      const token = await this.deps.signRequest({
-        audience: agency.id,
-        subject: request.subject,
-        dataset: dataset.id,
-        consentId: request.consentId,
-        purpose: request.purpose,
-        transactionId,
-      });
-      requests += 1;
-      const exchange = await requestPackage(agency.baseUrl, token, { timeoutMs: this.options.timeoutMs, maxBytes: this.options.maxPackageBytes });
+      let exchange: Exchange;
+      try {
+        progress('requesting', requests + 1);
+        const token = await this.deps.signRequest({
+          audience: agency.id,
+          subject: request.subject,
+          dataset: dataset.id,
+          consentId: request.consentId,
+          purpose: request.purpose,
+          transactionId,
+        });
+        requests += 1;
+        exchange = await requestPackage(agency.baseUrl, token, { timeoutMs: this.options.timeoutMs, maxBytes: this.options.maxPackageBytes });
+      } catch {
+        // Our own failure (signing, say), not the agency's: free the breaker's trial and stop.
+        breaker.release();
+        return this.finish(request, failed(at(), 'hub_error', 'the hub could not send the request'));
+      }
       const transient = transientFailure(exchange);
       if (transient) {
         breaker.recordFailure();
@@ -120,7 +133,8 @@ export class Broker {
         case 'no_data':
           return this.finish(request, { ...at(), status: 'no_data' });
         case 'preparing': {
-          const waitMs = clampPoll((exchange.retryAfterSeconds ?? 5) * 1000);
+          polls += 1;
+          const waitMs = pollDelay(exchange.retryAfterSeconds, polls);
           if (request.waitForPreparation === false) {
             return this.finish(request, { ...at(), status: 'preparing', retryAfterSeconds: waitMs / 1000 });
           }
@@ -183,7 +197,7 @@ export class Broker {
 
   private finish(request: FetchRequest, outcome: DatasetOutcome): DatasetOutcome {
     if (outcome.status !== 'preparing') {
-      request.onProgress?.({
+      emit(request, {
         dataset: outcome.dataset,
         agency: outcome.agency,
         state: outcome.status,
@@ -193,6 +207,21 @@ export class Broker {
     }
     return outcome;
   }
+}
+
+/** Progress is for the caller's display; a failing display must not break a fetch. */
+function emit(request: FetchRequest, event: ProgressEvent): void {
+  try {
+    request.onProgress?.(event);
+  } catch {
+    // ignored on purpose
+  }
+}
+
+/** How long to wait before asking a preparing agency again. */
+function pollDelay(retryAfterSeconds: number | undefined, polls: number): number {
+  if (retryAfterSeconds !== undefined && retryAfterSeconds >= 1) return clampPoll(retryAfterSeconds * 1000);
+  return clampPoll(Math.min(MAX_UNHINTED_POLL_MS, MIN_POLL_MS * 2 ** Math.min(polls - 1, 5)));
 }
 
 function transientFailure(exchange: Exchange): { reason: FailureReason; detail: string } | undefined {

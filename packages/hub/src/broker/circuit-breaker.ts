@@ -38,6 +38,11 @@ export class CircuitBreaker {
     this.trialInFlight = false;
   }
 
+  /** Gives back a half-open trial that was never used (the request was not sent). */
+  release(): void {
+    this.trialInFlight = false;
+  }
+
   recordFailure(): void {
     this.trialInFlight = false;
     this.failures += 1;

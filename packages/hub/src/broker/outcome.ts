@@ -14,7 +14,8 @@ export type FailureReason =
   | 'agency_keys_unavailable'
   | 'package_too_large'
   | 'package_invalid'
-  | 'preparation_timeout';
+  | 'preparation_timeout'
+  | 'hub_error';
 
 export interface OutcomeBase {
   dataset: string;
@@ -65,4 +66,5 @@ export const FAILURE_MESSAGES: Record<FailureReason, { en: string; 'zh-TW': stri
   package_too_large: { en: 'The package is larger than allowed.', 'zh-TW': '資料包超過允許的大小。' },
   package_invalid: { en: 'The package failed verification and was discarded.', 'zh-TW': '資料包驗證失敗，已捨棄。' },
   preparation_timeout: { en: 'The agency did not finish preparing in time.', 'zh-TW': '資料提供機關未能於時限內備妥資料。' },
+  hub_error: { en: 'The platform could not send the request.', 'zh-TW': '平台無法送出請求。' },
 };

@@ -10,14 +10,13 @@ import { openHubCore } from '../hub.ts';
 import { createLogger } from '../log.ts';
 import { describeOutcome, ProgressDisplay } from './progress.ts';
 
-const USAGE = `Usage: npm run fetch -- --subject <national ID> (--datasets <id,id,...> | --all) [--show] [--json] [--no-wait]
+const USAGE = `Usage: npm run fetch -- --subject <national ID> (--datasets <id,id,...> | --all) [--show] [--json]
 
   --subject    national ID or resident certificate number of a synthetic citizen (e.g. A123456789)
   --datasets   comma-separated data set ids (see GET /api/v1/datasets)
   --all        every data set in the catalogue
   --show       print the records of verified packages to this terminal (never to disk)
   --json       print outcomes as JSON lines instead of text
-  --no-wait    do not wait for agencies that are still preparing
 Environment: the hub's own (DATA_DIR, DATABASE_URL, HUB_PORT); start the demo first with npm start.`;
 
 function fail(message: string, code = 2): never {
@@ -33,7 +32,6 @@ function parseOptions() {
       all: { type: 'boolean', default: false },
       show: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
-      'no-wait': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -87,7 +85,6 @@ async function main(): Promise<void> {
       datasets: ids,
       consentId: `cli-${crypto.randomUUID()}`,
       purpose: 'Operator test fetch from the command line',
-      waitForPreparation: !args['no-wait'],
       ...(display ? { onProgress: (e) => display.update(e) } : {}),
     });
 
