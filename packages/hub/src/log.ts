@@ -1,17 +1,13 @@
 // Logs never carry personal data: known fields are redacted by path, and any string that looks like
-// a national ID or resident certificate number is masked wherever it appears.
+// a national ID or resident certificate number is masked wherever it appears in a message or in a
+// plain field. Objects of other classes (requests, replies) pass untouched to pino's serializers.
 import { pino, type Logger } from 'pino';
 
-const PERSON_ID = /\b[A-Z][1289A-D]\d{8}\b/g;
+const PERSON_ID = /(?<![A-Za-z0-9])[A-Za-z][1289A-Da-d]\d{8}(?!\d)/g;
+const PERSONAL_FIELDS = ['subject', 'nationalId', 'national_id', 'address', 'records', 'holder'];
 const REDACT_PATHS = [
-  'subject',
-  '*.subject',
-  'nationalId',
-  '*.nationalId',
-  'name',
-  'address',
-  'records',
-  '*.records',
+  ...PERSONAL_FIELDS,
+  ...PERSONAL_FIELDS.map((f) => `*.${f}`),
   'req.headers.authorization',
   'req.headers.cookie',
   'res.headers["set-cookie"]',
@@ -21,11 +17,18 @@ export function maskPersonIds(value: string): string {
   return value.replace(PERSON_ID, '[id]');
 }
 
+function isPlain(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
 function scrub(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return maskPersonIds(value);
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > 12) return '[deep]';
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
   if (value instanceof Error) return { type: value.name, message: maskPersonIds(value.message), stack: value.stack ? maskPersonIds(value.stack) : undefined };
+  if (!isPlain(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) out[k] = scrub(v, depth + 1);
   return out;
@@ -39,11 +42,9 @@ export function createLogger(options: { level: string; name?: string; destinatio
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       formatters: { log: (object) => scrub(object) as Record<string, unknown> },
       hooks: {
+        // Only message strings are masked here; objects go to the formatter above after serializers.
         logMethod(args, method) {
-          method.apply(
-            this,
-            args.map((a) => scrub(a)) as Parameters<typeof method>,
-          );
+          method.apply(this, args.map((a) => (typeof a === 'string' ? maskPersonIds(a) : a)) as Parameters<typeof method>);
         },
       },
     },

@@ -18,3 +18,22 @@ test('maskPersonIds keeps other text', () => {
   assert.equal(maskPersonIds('txn abc for A123456789 ok'), 'txn abc for [id] ok');
   assert.equal(maskPersonIds('order 1234567890'), 'order 1234567890');
 });
+
+test('lower-case and glued IDs are masked too; request logs keep method, URL and status', async () => {
+  const { logger, text } = captureLogs();
+  logger.info({ ref: 'ref_a123456789', deep: { a: { b: { c: { d: { e: { f: { g: 'F131104093' } } } } } } } }, 'id a123456789 seen');
+  const out = text();
+  assert.doesNotMatch(out, /a123456789/i);
+  assert.doesNotMatch(out, /F131104093/);
+  assert.match(out, /"name":"hub"/, 'the logger keeps its own name');
+  const { startTestHub } = await import('./helpers/hub.ts');
+  const t = await startTestHub();
+  try {
+    await fetch(`${t.url}/api/v1/agencies`);
+    assert.match(t.logs(), /"method":"GET"/);
+    assert.match(t.logs(), /"url":"\/api\/v1\/agencies"/);
+    assert.match(t.logs(), /"statusCode":200/);
+  } finally {
+    await t.stop();
+  }
+});

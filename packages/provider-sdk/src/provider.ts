@@ -62,7 +62,13 @@ export function createProvider(options: ProviderOptions): Provider {
   };
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://provider.invalid').pathname;
+    let path: string;
+    try {
+      path = new URL(req.url ?? '/', 'http://provider.invalid').pathname;
+    } catch {
+      // A malformed request target (e.g. an absolute-form URL that does not parse) names nothing here.
+      return sendProblem(res, new ProviderError('not_found'));
+    }
     const target = Object.hasOwn(routes, path) ? routes[path] : undefined;
     if (!target) return sendProblem(res, new ProviderError('not_found'));
     if (!target.methods.includes(req.method ?? '')) {

@@ -226,6 +226,21 @@ describe('other routes', () => {
     assert.equal(wrong.headers.get('allow'), 'POST');
     assert.equal((await readProblem(wrong)).problem.code, 'method_not_allowed');
   });
+
+  it('answers 404, not 500, to a request target that does not parse', async () => {
+    const { connect } = await import('node:net');
+    const url = new URL(h.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(url.port), url.hostname, () => socket.end('GET http://[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+      let text = '';
+      socket.on('data', (c) => {
+        text += c.toString();
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    assert.match(answer, /^HTTP\/1\.1 404/);
+  });
 });
 
 describe('when the hub JWKS cannot be fetched', () => {
