@@ -2,6 +2,7 @@
 // measured in the same run where possible).
 const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   broker: () => import('./broker.ts'),
+  ledger: () => import('./ledger.ts'),
 };
 
 const name = process.argv[2];

@@ -21,11 +21,22 @@ mkdirSync(logDir, { recursive: true, mode: 0o700 });
 const registryFile = join(dataDir, 'registry.json');
 writeFileSync(registryFile, `${JSON.stringify(registryFor(hubPort, '127.0.0.1', args['maintenance-now']), null, 2)}\n`);
 
+const idpUrl = `http://127.0.0.1:${hubPort + 8}`;
+const signerUrl = `http://127.0.0.1:${hubPort + 9}`;
+const trust = (name: string) => join(dataDir, 'trust', name);
 const env = {
   ...process.env,
   HUB_PORT: String(hubPort),
   DATA_DIR: dataDir,
   REGISTRY_FILE: registryFile,
+  // Identity: the demo CA's trust anchor and CRLs (written by the signer), the local card signer,
+  // and the mock national mobile ID.
+  X509_TRUST_ANCHORS: trust('demo-root-ca.pem'),
+  X509_CRLS: `${trust('demo-ca-g1.crl')},${trust('demo-root-ca.crl')}`,
+  SIGNER_URL: signerUrl,
+  OIDC_ISSUER: idpUrl,
+  OIDC_CLIENT_ID: 'openmydata-hub',
+  OIDC_CLIENT_SECRET: process.env.IDP_CLIENT_SECRET ?? 'openmydata-demo-idp-client-secret',
   ...(args['maintenance-now'] ? { DEMO_MAINTENANCE_NOW: '1' } : {}),
 };
 const children: ChildProcess[] = [];
@@ -76,9 +87,14 @@ async function waitFor(url: string, what: string, seconds = 60): Promise<void> {
 }
 
 process.stdout.write('Starting OpenMyData demo (SQLite)…\n');
-launch('hub', 'packages/hub/src/main.ts');
+launch('signer', 'demo/src/signer/main.ts');
+launch('idp', 'demo/src/idp/main.ts');
 launch('agencies', 'demo/src/agencies-main.ts');
+// The hub reads the demo CA's trust anchor at start, so it waits for the signer to write it.
+await waitFor(`${signerUrl}/certificates`, 'The card signer');
+launch('hub', 'packages/hub/src/main.ts');
 await waitFor(`${hubUrl}/readyz`, 'The hub');
+await waitFor(`${idpUrl}/.well-known/openid-configuration`, 'The mock identity provider');
 await Promise.all(DEMO_AGENCIES.map((a) => waitFor(`http://127.0.0.1:${hubPort + a.portOffset}/healthz`, a.name.en)));
 if (stopping) process.exit(1);
 
@@ -91,6 +107,10 @@ const lines = [
   `  Catalogue (API)        ${hubUrl}/api/v1/datasets   ·   ${hubUrl}/api/v1/agencies`,
   `  Health                 ${hubUrl}/healthz   ·   ${hubUrl}/readyz`,
   `  Hub signing keys       ${hubUrl}/.well-known/jwks.json`,
+  '',
+  `  Citizen portal         ${hubUrl}/   (download your data: ${hubUrl}/catalogue)`,
+  `  Card signer (X.509)    ${signerUrl}   the demo's card-reader helper, level 1`,
+  `  Mock mobile ID (OIDC)  ${idpUrl}   level 2; the page shows the one-time code`,
   '',
   '  Demo agencies (Provider API v1):',
   ...DEMO_AGENCIES.map((a) => `    ${pad(a.id, 15)} http://127.0.0.1:${hubPort + a.portOffset}   ${a.name['zh-TW']} · ${a.datasets.map((d) => d.id).join(', ')}`),

@@ -27,6 +27,8 @@ const schema = z.object({
   BROKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   BROKER_MAX_PREPARATION_SECONDS: seconds.default(90 * 60),
   BROKER_MAX_PACKAGE_BYTES: z.coerce.number().int().min(1024).default(32 * 1024 * 1024),
+  /** How long a built download waits for its one download; the privacy promise caps it at 8 h. */
+  DOWNLOAD_TTL_HOURS: z.coerce.number().positive().max(8).default(8),
 });
 
 export interface Config {
@@ -39,6 +41,7 @@ export interface Config {
   dataDir: string;
   registryFile: string | undefined;
   logLevel: string;
+  downloadTtlHours: number;
   broker: {
     timeoutMs: number;
     maxAttempts: number;
@@ -77,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.DATA_DIR,
     registryFile: e.REGISTRY_FILE,
     logLevel: e.LOG_LEVEL,
+    downloadTtlHours: e.DOWNLOAD_TTL_HOURS,
     broker: {
       timeoutMs: e.BROKER_TIMEOUT_SECONDS * 1000,
       maxAttempts: e.BROKER_MAX_ATTEMPTS,

@@ -7,8 +7,12 @@ import { CatalogueCache } from './catalog/cache.ts';
 import { loadRegistryFile } from './catalog/registry.ts';
 import { type Agency, seedRegistry } from './catalog/repository.ts';
 import type { Config } from './config.ts';
+import { DownloadJobs } from './delivery/download/download-jobs.ts';
+import { type IdentityMethods, identityMethodsFromEnv } from './identity/identity-config.ts';
+import { SessionStore } from './identity/session/session-store.ts';
 import { currentSigningKey } from './keys/hub-keys.ts';
 import { resolveSecret } from './keys/secret.ts';
+import { Ledger } from './ledger/ledger.ts';
 import { createLogger, type Logger } from './log.ts';
 import { buildServer } from './server.ts';
 import { type Db, type Engine, openDatabase } from './store/database.ts';
@@ -22,6 +26,7 @@ export interface HubCore {
   logger: Logger;
   broker: Broker;
   catalogue: CatalogueCache;
+  ledger: Ledger;
 }
 
 export interface Hub extends HubCore {
@@ -51,7 +56,8 @@ export async function openHubCore(config: Config, logger: Logger): Promise<HubCo
       },
       config.broker,
     );
-    return { config, db, engine, logger, broker, catalogue };
+    const ledger = new Ledger({ db, engine, secret, logger });
+    return { config, db, engine, logger, broker, catalogue, ledger };
   } catch (error) {
     await db.destroy();
     throw error;
@@ -72,10 +78,34 @@ function agencyKeyCache(): (agency: Agency) => KeyResolver {
   };
 }
 
-export async function createHub(config: Config, options: { logger?: Logger } = {}): Promise<Hub> {
+export interface HubOptions {
+  logger?: Logger;
+  /** Identity methods; by default read from the environment (X509_*, SIGNER_URL, OIDC_*). */
+  identity?: IdentityMethods;
+}
+
+export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const identity = options.identity ?? identityMethodsFromEnv(process.env, config.publicUrl);
   const core = await openHubCore(config, logger);
-  const app = buildServer({ db: core.db, logger });
+  const ttlHours = config.downloadTtlHours;
+  const jobs = new DownloadJobs({ db: core.db, broker: core.broker, catalogue: core.catalogue, logger, ttlMs: ttlHours * 3600_000, previewMs: 30 * 60_000 });
+  const app = await buildServer({
+    db: core.db,
+    logger,
+    ledger: core.ledger,
+    portal: {
+      db: core.db,
+      sessions: { store: new SessionStore(core.db), secure: config.publicUrl.startsWith('https:') },
+      methods: identity,
+      catalogue: core.catalogue,
+      jobs,
+      subjectKeyOf: core.ledger.subjectKey,
+      publicUrl: config.publicUrl,
+      downloadTtlHours: ttlHours,
+    },
+  });
+  core.ledger.startTreeHeadTimer();
   let closed = false;
   return {
     ...core,
@@ -89,6 +119,7 @@ export async function createHub(config: Config, options: { logger?: Logger } = {
     async close() {
       if (closed) return;
       closed = true;
+      core.ledger.stopTreeHeadTimer();
       await app.close();
       await core.db.destroy();
     },

@@ -7,15 +7,19 @@ import { installErrorHandling, sendProblem } from './errors/handler.ts';
 import { AppError } from './errors/problem.ts';
 import { healthRoutes } from './health/routes.ts';
 import { publishedJwks } from './keys/hub-keys.ts';
+import type { Ledger } from './ledger/ledger.ts';
+import { ledgerRoutes } from './ledger/routes.ts';
 import type { Db } from './store/database.ts';
-import { cataloguePages } from './web/catalogue-pages.ts';
+import { type PortalParts, portalRoutes } from './web/portal.ts';
 
 export interface ServerParts {
   db: Db;
   logger: Logger;
+  ledger: Ledger;
+  portal: PortalParts;
 }
 
-export function buildServer(parts: ServerParts): FastifyInstance {
+export async function buildServer(parts: ServerParts): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: parts.logger as FastifyBaseLogger,
     bodyLimit: 64 * 1024,
@@ -46,7 +50,8 @@ export function buildServer(parts: ServerParts): FastifyInstance {
 
   healthRoutes(app, parts.db, async () => (await publishedJwks(parts.db)).keys.length > 0);
   catalogueRoutes(app, parts.db);
-  cataloguePages(app, parts.db);
+  await portalRoutes(app, parts.portal);
+  ledgerRoutes(app, parts.ledger);
 
   app.get('/.well-known/jwks.json', async (_request, reply) => {
     reply.header('cache-control', 'public, max-age=300');

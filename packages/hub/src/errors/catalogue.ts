@@ -16,10 +16,13 @@ export const ERROR_CATALOGUE = {
   subject_invalid: { status: 400, title: { en: 'The national ID is not valid', 'zh-TW': '身分證統一編號格式或檢查碼有誤' } },
   payload_too_large: { status: 413, title: { en: 'The request body is too large', 'zh-TW': '請求內容過大' } },
   unsupported_media_type: { status: 415, title: { en: 'Unsupported content type', 'zh-TW': '不支援的內容類型' } },
+  csrf_failed: { status: 403, title: { en: 'The form has expired', 'zh-TW': '表單已逾時，請重新整理後再試' } },
   rate_limited: { status: 429, title: { en: 'Too many requests', 'zh-TW': '請求次數過多' } },
   internal_error: { status: 500, title: { en: 'Something went wrong on our side', 'zh-TW': '系統發生錯誤' } },
   not_ready: { status: 503, title: { en: 'The service is not ready', 'zh-TW': '服務尚未就緒' } },
   shutting_down: { status: 503, title: { en: 'The service is restarting', 'zh-TW': '服務重新啟動中' } },
+  ledger_query_invalid: { status: 400, title: { en: 'The ledger query parameters are not valid', 'zh-TW': '存取紀錄查詢參數有誤' } },
+  ledger_range_invalid: { status: 400, title: { en: 'The requested range is outside the ledger', 'zh-TW': '查詢範圍超出存取紀錄' } },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -4,7 +4,7 @@ import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK } from 
 import type { Db } from '../store/database.ts';
 import { seal, unseal } from './seal.ts';
 
-export type KeyPurpose = 'provider-request';
+export type KeyPurpose = 'provider-request' | 'ledger-sth' | 'consent-receipt';
 
 export interface HubSigningKey {
   kid: string;

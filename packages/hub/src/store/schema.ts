@@ -39,8 +39,94 @@ export interface HubKeyTable {
   seq: Generated<number>;
 }
 
+/** PostgreSQL returns bigint columns as strings; read them through Number(). */
+type BigIntColumn = ColumnType<number | string, number, number>;
+
+export interface LedgerEntryTable {
+  idx: BigIntColumn;
+  created_at: string;
+  /** HMAC subject key; null for entries about no person and after retention. */
+  subject_key: string | null;
+  /** The subject key's first 48 bits, indexed: see migration 0002. */
+  subject_tag: ColumnType<number | string | null, number | null, number | null>;
+  leaf_hash: Buffer;
+  /** Canonical leaf bytes; null once retention has removed the content. */
+  leaf: Buffer | null;
+}
+
+/** Hashes of complete perfect subtrees of level >= 1: 2^level leaves from idx * 2^level. */
+export interface LedgerNodeTable {
+  level: number;
+  idx: BigIntColumn;
+  hash: Buffer;
+}
+
+export interface LedgerTreeHeadTable {
+  tree_size: BigIntColumn;
+  /** Milliseconds since the epoch. */
+  timestamp: BigIntColumn;
+  root_hash: Buffer;
+  /** Detached compact JWS (ES256) over the canonical tree head. */
+  signature: string;
+  key_id: string;
+}
+
+export interface SessionTable {
+  id_hash: string;
+  sealed: string;
+  subject_key: string | null;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+}
+
+export interface RateLimitTable {
+  key: string;
+  window_start: string;
+  count: number;
+}
+
+export interface KnownSubjectTable {
+  subject_key: string;
+  first_seen_at: string;
+}
+
+export interface ConsentTable {
+  id: string;
+  subject_key: string;
+  /** JSON array of data set ids. */
+  datasets: string;
+  recipient_kind: 'self' | 'counter' | 'service';
+  recipient_id: string;
+  purpose: string;
+  status: 'granted' | 'used' | 'revoked';
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface DownloadTable {
+  id: string;
+  token_hash: string;
+  subject_key: string;
+  consent_id: string;
+  ciphertext: Buffer;
+  size: number;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface Database {
   agencies: AgencyTable;
   datasets: DatasetTable;
   hub_keys: HubKeyTable;
+  sessions: SessionTable;
+  rate_limits: RateLimitTable;
+  known_subjects: KnownSubjectTable;
+  consents: ConsentTable;
+  downloads: DownloadTable;
+  ledger_entries: LedgerEntryTable;
+  ledger_nodes: LedgerNodeTable;
+  ledger_tree_heads: LedgerTreeHeadTable;
 }

@@ -84,7 +84,14 @@ export function cataloguePages(app: FastifyInstance, db: Db): void {
   <div><button type="submit">${t('searchButton')}</button></div>
 </form>
 <p role="status">${t('resultsCount', { n: shown.length })}</p>
-${shown.length === 0 ? html`<p>${t('noResults')}</p>` : html`<ul class="cards">${shown.map((d) => datasetCard(d, byId.get(d.agencyId), lang, t))}</ul>`}`,
+${
+  shown.length === 0
+    ? html`<p>${t('noResults')}</p>`
+    : html`<form method="get" action="/download">
+<ul class="cards">${shown.map((d) => datasetCard(d, byId.get(d.agencyId), lang, t))}</ul>
+<p><button type="submit">${t('downloadSelected')}</button></p>
+</form>`
+}`,
       }),
     );
   });
@@ -147,5 +154,6 @@ function datasetCard(d: Dataset, agency: Agency | undefined, lang: Lang, t: Tran
   <p class="meta">${agency?.name[lang] ?? d.agencyId} · ${categoryName(t, d.category)}</p>
   <p>${d.description[lang]}</p>
   <p class="meta">${t('assuranceLevel')}: ${levelName(t, d.minAssuranceLevel)} · ${t('preparationTime')}: ${preparation(t, d.typicalPreparationSeconds)}</p>
+  <p><input type="checkbox" name="datasets" value="${d.id}" id="pick-${d.id}"> <label for="pick-${d.id}">${t('selectDataset', { name: d.name[lang] })}</label></p>
 </li>`;
 }

@@ -40,14 +40,15 @@ export interface PageInput {
   title: string;
   /** Path of this page without the query, for the language switch. */
   path: string;
-  query?: Record<string, string>;
+  query?: Record<string, string> | URLSearchParams;
   body: Html;
 }
 
 export function page(input: PageInput): Html {
   const { lang, t } = input;
   const other: Lang = lang === 'zh-TW' ? 'en' : 'zh-TW';
-  const query = new URLSearchParams({ ...(input.query ?? {}), lang: other });
+  const query = new URLSearchParams(input.query ?? {});
+  query.set('lang', other);
   return html`<!doctype html>
 <html lang="${lang}">
 <head>

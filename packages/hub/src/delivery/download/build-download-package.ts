@@ -134,8 +134,8 @@ async function encryptedZip(password: string, date: Date, entries: Array<{ name:
 
 function cleanLabel(label: string | undefined): string | undefined {
   if (label === undefined) return undefined;
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we strip
   const cleaned = label
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we strip
     .replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
     .trim()
     .slice(0, MAX_LABEL_LENGTH);

@@ -1,0 +1,131 @@
+// Consents: for one use, revocable until used, expiring. Consuming is one conditional UPDATE, so of
+// two concurrent uses exactly one wins, on SQLite and PostgreSQL alike.
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../store/database.ts';
+
+export type RecipientKind = 'self' | 'counter' | 'service';
+
+export interface Consent {
+  id: string;
+  subjectKey: string;
+  datasets: string[];
+  recipient: { kind: RecipientKind; id: string };
+  purpose: string;
+  status: 'granted' | 'used' | 'revoked';
+  createdAt: Date;
+  expiresAt: Date;
+  usedAt: Date | undefined;
+  revokedAt: Date | undefined;
+}
+
+export interface GrantInput {
+  subjectKey: string;
+  datasets: string[];
+  recipient: { kind: RecipientKind; id: string };
+  purpose: string;
+  /** How long the consent may wait to be used. */
+  validForMs: number;
+}
+
+export async function grantConsent(db: Db, input: GrantInput, now = new Date()): Promise<Consent> {
+  if (input.datasets.length === 0) throw new Error('a consent names at least one data set');
+  const consent: Consent = {
+    id: randomUUID(),
+    subjectKey: input.subjectKey,
+    datasets: [...new Set(input.datasets)],
+    recipient: input.recipient,
+    purpose: input.purpose,
+    status: 'granted',
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + input.validForMs),
+    usedAt: undefined,
+    revokedAt: undefined,
+  };
+  await db
+    .insertInto('consents')
+    .values({
+      id: consent.id,
+      subject_key: consent.subjectKey,
+      datasets: JSON.stringify(consent.datasets),
+      recipient_kind: consent.recipient.kind,
+      recipient_id: consent.recipient.id,
+      purpose: consent.purpose,
+      status: 'granted',
+      created_at: now.toISOString(),
+      expires_at: consent.expiresAt.toISOString(),
+      used_at: null,
+      revoked_at: null,
+    })
+    .execute();
+  return consent;
+}
+
+/** Marks the consent used if, and only if, it is still granted and unexpired. The winner gets it. */
+export async function consumeConsent(db: Db, id: string, now = new Date()): Promise<Consent | undefined> {
+  const result = await db
+    .updateTable('consents')
+    .set({ status: 'used', used_at: now.toISOString() })
+    .where('id', '=', id)
+    .where('status', '=', 'granted')
+    .where('expires_at', '>', now.toISOString())
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) return undefined;
+  return findConsent(db, id);
+}
+
+/** Revokes the subject's own unused consent; false when it is used, revoked, expired or not theirs. */
+export async function revokeConsent(db: Db, id: string, subjectKey: string, now = new Date()): Promise<boolean> {
+  const result = await db
+    .updateTable('consents')
+    .set({ status: 'revoked', revoked_at: now.toISOString() })
+    .where('id', '=', id)
+    .where('subject_key', '=', subjectKey)
+    .where('status', '=', 'granted')
+    .where('expires_at', '>', now.toISOString())
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function findConsent(db: Db, id: string): Promise<Consent | undefined> {
+  const row = await db.selectFrom('consents').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toConsent(row) : undefined;
+}
+
+export async function unusedConsents(db: Db, subjectKey: string, now = new Date()): Promise<Consent[]> {
+  const rows = await db
+    .selectFrom('consents')
+    .selectAll()
+    .where('subject_key', '=', subjectKey)
+    .where('status', '=', 'granted')
+    .where('expires_at', '>', now.toISOString())
+    .orderBy('created_at', 'desc')
+    .execute();
+  return rows.map(toConsent);
+}
+
+function toConsent(row: {
+  id: string;
+  subject_key: string;
+  datasets: string;
+  recipient_kind: RecipientKind;
+  recipient_id: string;
+  purpose: string;
+  status: 'granted' | 'used' | 'revoked';
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  revoked_at: string | null;
+}): Consent {
+  return {
+    id: row.id,
+    subjectKey: row.subject_key,
+    datasets: JSON.parse(row.datasets) as string[],
+    recipient: { kind: row.recipient_kind, id: row.recipient_id },
+    purpose: row.purpose,
+    status: row.status,
+    createdAt: new Date(row.created_at),
+    expiresAt: new Date(row.expires_at),
+    usedAt: row.used_at ? new Date(row.used_at) : undefined,
+    revokedAt: row.revoked_at ? new Date(row.revoked_at) : undefined,
+  };
+}

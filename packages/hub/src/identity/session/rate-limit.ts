@@ -1,0 +1,27 @@
+// Fixed-window attempt counting in the database, so every hub process sees the same count.
+// One atomic upsert per attempt: concurrent attempts cannot both read the old count.
+import { sql } from 'kysely';
+import type { Db } from '../../store/database.ts';
+
+export interface RateLimit {
+  max: number;
+  windowMs: number;
+}
+
+/** Counts one attempt for the key; true while within the limit. */
+export async function takeAttempt(db: Db, key: string, limit: RateLimit, now = new Date()): Promise<boolean> {
+  const stamp = now.toISOString();
+  const cutoff = new Date(now.getTime() - limit.windowMs).toISOString();
+  const row = await db
+    .insertInto('rate_limits')
+    .values({ key, window_start: stamp, count: 1 })
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({
+        count: sql<number>`case when rate_limits.window_start <= ${cutoff} then 1 else rate_limits.count + 1 end`,
+        window_start: sql<string>`case when rate_limits.window_start <= ${cutoff} then ${stamp} else rate_limits.window_start end`,
+      }),
+    )
+    .returning('count')
+    .executeTakeFirstOrThrow();
+  return Number(row.count) <= limit.max;
+}

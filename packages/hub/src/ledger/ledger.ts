@@ -1,0 +1,164 @@
+// The ledger service: appends entries, answers roots and proofs, makes signed tree heads and keeps
+// the retention rule. Everything it knows lives in the database, so any number of hub processes can
+// share one ledger.
+import type { JWK } from 'jose';
+import type { Logger } from '../log.ts';
+import { currentSigningKey, type HubSigningKey } from '../keys/hub-keys.ts';
+import type { Db, Engine } from '../store/database.ts';
+import { type AppendedEntry, appendEntries } from './append.ts';
+import { withLedgerLock } from './append-lock.ts';
+import type { LedgerEntryInput } from './entry.ts';
+import { type HistoryEntry, historyFor } from './history.ts';
+import * as proofs from './proofs.ts';
+import { insertTreeHead, readLatestTreeHead, readLeafHashes, readSubjectEntries, readTip, readTreeHeadKeys } from './repository.ts';
+import { applyRetention, retentionCutoff } from './retention.ts';
+import { subjectKeyer } from './subject-key.ts';
+import { type SignedTreeHead, signTreeHead } from './tree-head.ts';
+import { startTreeHeadTimer, type TreeHeadTimer } from './tree-head-timer.ts';
+
+export interface LedgerOptions {
+  db: Db;
+  engine: Engine;
+  /** The hub secret: subject keys are derived from it, and it unseals the tree-head key. */
+  secret: Buffer;
+  logger?: Logger;
+  now?: () => Date;
+  /** How often, at most, entries wait for a signed tree head. Default one minute. */
+  treeHeadIntervalMs?: number;
+}
+
+/** A tree size or index outside the log as it stands. */
+export class LedgerRangeError extends RangeError {
+  override readonly name = 'LedgerRangeError';
+}
+
+/** The stored log contradicts itself (e.g. a signed head larger than the log). */
+export class LedgerIntegrityError extends Error {
+  override readonly name = 'LedgerIntegrityError';
+}
+
+export class Ledger {
+  /** HMAC subject key of a national ID; throws SubjectIdError for an invalid ID. */
+  readonly subjectKey: (nationalId: string) => string;
+  private readonly db: Db;
+  private readonly engine: Engine;
+  private readonly secret: Buffer;
+  private readonly now: () => Date;
+  private signingKey: Promise<HubSigningKey> | undefined;
+  private timer: TreeHeadTimer | undefined;
+
+  constructor(private readonly options: LedgerOptions) {
+    this.db = options.db;
+    this.engine = options.engine;
+    this.secret = options.secret;
+    this.now = options.now ?? (() => new Date());
+    this.subjectKey = subjectKeyer(options.secret);
+  }
+
+  /** Appends a batch in one transaction; entries get consecutive indices in the order given. */
+  append(entries: readonly LedgerEntryInput[]): Promise<AppendedEntry[]> {
+    return appendEntries(this.db, this.engine, entries, this.now());
+  }
+
+  async size(): Promise<number> {
+    return (await readTip(this.db)).size;
+  }
+
+  async rootAt(treeSize: number): Promise<Buffer> {
+    await this.requireSize(treeSize);
+    return proofs.rootAt(this.db, treeSize);
+  }
+
+  async inclusionProof(index: number, treeSize: number): Promise<Buffer[]> {
+    await this.requireSize(treeSize);
+    if (!(Number.isSafeInteger(index) && index >= 0 && index < treeSize)) throw new LedgerRangeError('index must be below tree_size');
+    return proofs.inclusionProof(this.db, index, treeSize);
+  }
+
+  async consistencyProof(first: number, second: number): Promise<Buffer[]> {
+    await this.requireSize(second);
+    if (!(Number.isSafeInteger(first) && first >= 1 && first <= second)) throw new LedgerRangeError('need 1 <= first <= second');
+    return proofs.consistencyProof(this.db, first, second);
+  }
+
+  /** Leaf hashes of entries [start, end). */
+  async leafHashes(start: number, end: number): Promise<Array<{ index: number; leafHash: Buffer }>> {
+    return readLeafHashes(this.db, start, end);
+  }
+
+  entriesOf(subjectKey: string): Promise<Array<{ index: number; leaf: Buffer; leafHash: Buffer }>> {
+    return readSubjectEntries(this.db, subjectKey);
+  }
+
+  latestTreeHead(): Promise<SignedTreeHead | undefined> {
+    return readLatestTreeHead(this.db);
+  }
+
+  /** The latest signed tree head, signing a new one first when the log has grown past it. */
+  async currentTreeHead(): Promise<SignedTreeHead> {
+    const [{ size }, latest] = await Promise.all([readTip(this.db), readLatestTreeHead(this.db)]);
+    if (latest && latest.treeSize === size) return latest;
+    return this.signNewTreeHead();
+  }
+
+  /** Signs a head for the current size unless one exists; heads are made one at a time, in order. */
+  async signNewTreeHead(): Promise<SignedTreeHead> {
+    // The key is fetched before taking the lock: on SQLite the lock holds the only connection.
+    const key = await this.treeHeadKey();
+    return withLedgerLock(this.db, this.engine, async (trx) => {
+      const { size } = await readTip(trx);
+      const latest = await readLatestTreeHead(trx);
+      if (latest && latest.treeSize === size) return latest;
+      if (latest && latest.treeSize > size) throw new LedgerIntegrityError(`a tree head signs ${latest.treeSize} entries but the log holds ${size}`);
+      const head = await signTreeHead(
+        { treeSize: size, timestamp: Math.max(this.now().getTime(), latest?.timestamp ?? 0), rootHash: await proofs.rootAt(trx, size) },
+        key,
+      );
+      await insertTreeHead(trx, head);
+      return head;
+    });
+  }
+
+  /** Every public key that has signed tree heads. */
+  async publicKeys(): Promise<JWK[]> {
+    return readTreeHeadKeys(this.db);
+  }
+
+  historyFor(subjectKey: string): Promise<HistoryEntry[]> {
+    return historyFor(this, subjectKey);
+  }
+
+  /** Removes content older than `olderThan` (default: the retention period of two years). */
+  applyRetention(olderThan: Date = retentionCutoff(this.now())): Promise<number> {
+    return applyRetention(this.db, olderThan);
+  }
+
+  startTreeHeadTimer(): void {
+    if (this.timer) return;
+    this.timer = startTreeHeadTimer(() => this.signIfGrown(), this.options.treeHeadIntervalMs ?? 60_000, this.options.logger);
+  }
+
+  stopTreeHeadTimer(): void {
+    this.timer?.stop();
+    this.timer = undefined;
+  }
+
+  private async signIfGrown(): Promise<void> {
+    const [{ size }, latest] = await Promise.all([readTip(this.db), readLatestTreeHead(this.db)]);
+    if (size > (latest?.treeSize ?? 0)) await this.signNewTreeHead();
+  }
+
+  private treeHeadKey(): Promise<HubSigningKey> {
+    this.signingKey ??= currentSigningKey(this.db, this.secret, 'ledger-sth').catch((error: unknown) => {
+      this.signingKey = undefined;
+      throw error;
+    });
+    return this.signingKey;
+  }
+
+  private async requireSize(treeSize: number): Promise<void> {
+    if (!Number.isSafeInteger(treeSize) || treeSize < 0) throw new LedgerRangeError('tree_size must be a whole number');
+    const { size } = await readTip(this.db);
+    if (treeSize > size) throw new LedgerRangeError(`the log holds ${size} entries`);
+  }
+}

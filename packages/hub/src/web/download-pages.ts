@@ -1,0 +1,250 @@
+// Mode 1 in the portal: choose data sets -> verify -> consent with a package password -> live
+// progress -> preview -> one-time download of the encrypted package.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { FAILURE_MESSAGES } from '../broker/outcome.ts';
+import type { CatalogueCache } from '../catalog/cache.ts';
+import type { Dataset } from '../catalog/repository.ts';
+import { grantConsent } from '../consent/consents.ts';
+import { checkDownloadPassword } from '../delivery/download/password.ts';
+import { DownloadError } from '../delivery/download/errors.ts';
+import { ConsentUnavailableError, type DatasetProgress, type DownloadJob, type DownloadJobs } from '../delivery/download/download-jobs.ts';
+import { takeDownload } from '../delivery/download/downloads.ts';
+import { levelSuffices, requiredLevel } from '../identity/login-rules.ts';
+import type { Session } from '../identity/session/session-store.ts';
+import type { Db } from '../store/database.ts';
+import { portalContext, sendPage } from './context.ts';
+import { type Html, html, raw } from './html.ts';
+import type { Lang, MessageKey } from './i18n.ts';
+import { page } from './layout.ts';
+import { csrfField, currentSession, type PortalSessions, requireCsrf } from './portal-session.ts';
+
+export interface DownloadDeps {
+  db: Db;
+  sessions: PortalSessions;
+  catalogue: CatalogueCache;
+  jobs: DownloadJobs;
+  subjectKeyOf: (nationalId: string) => string;
+  ttlHours: number;
+}
+
+const STATE_KEYS: Record<DatasetProgress['state'], MessageKey> = {
+  waiting: 'stateWaiting',
+  requesting: 'stateRequesting',
+  preparing: 'statePreparing',
+  retrying: 'stateRetrying',
+  verifying: 'stateVerifying',
+  ok: 'stateOk',
+  no_data: 'stateNoData',
+  failed: 'stateFailed',
+};
+
+export function downloadPages(app: FastifyInstance, deps: DownloadDeps): void {
+  const { sessions } = deps;
+
+  async function chosen(ids: string[]): Promise<Dataset[]> {
+    const found = await Promise.all(ids.map((id) => deps.catalogue.resolve(id)));
+    return found.flatMap((f) => (f ? [f.dataset] : []));
+  }
+
+  /** The signed-in person's session, or a redirect to login for the level these data sets need. */
+  async function signedIn(request: FastifyRequest, reply: FastifyReply, level: number, next: string): Promise<Session | undefined> {
+    const session = await currentSession(request, sessions);
+    if (session?.state.authenticated && session.state.nationalId && levelSuffices(session.state, level)) return session;
+    await reply.redirect(`/login?${new URLSearchParams({ next, level: String(level) })}`, 303);
+    return undefined;
+  }
+
+  app.get('/download', async (request, reply) => {
+    const { lang, t } = portalContext(request, reply);
+    const raw = (request.query as Record<string, unknown>).datasets;
+    const ids = (Array.isArray(raw) ? raw : [raw]).filter((v): v is string => typeof v === 'string' && /^[a-z0-9-]{1,64}$/.test(v)).slice(0, 50);
+    const datasets = await chosen([...new Set(ids)]);
+    if (datasets.length === 0) {
+      const body = html`<h1>${t('downloadSelected')}</h1><p role="alert" class="card">${t('chooseAtLeastOne')}</p><p><a href="/catalogue">${t('backToCatalogue')}</a></p>`;
+      return sendPage(reply, page({ lang, t, title: t('downloadSelected'), path: '/download', body }), 400);
+    }
+    const next = `/download/consent?${new URLSearchParams(datasets.map((d): [string, string] => ['datasets', d.id]))}`;
+    const session = await signedIn(request, reply, requiredLevel(datasets.map((d) => d.minAssuranceLevel)), next);
+    if (session) return reply.redirect(next, 303);
+    return reply;
+  });
+
+  app.get('/download/consent', async (request, reply) => consentPage(request, reply));
+
+  async function consentPage(request: FastifyRequest, reply: FastifyReply, error?: MessageKey) {
+    const { lang, t } = portalContext(request, reply);
+    const source = error ? (request.body as Record<string, unknown>) : (request.query as Record<string, unknown>);
+    const rawIds = source.datasets;
+    const ids = (Array.isArray(rawIds) ? rawIds : [rawIds]).filter((v): v is string => typeof v === 'string').slice(0, 50);
+    const datasets = await chosen([...new Set(ids)]);
+    if (datasets.length === 0) return reply.redirect('/catalogue', 303);
+    const query = new URLSearchParams(datasets.map((d): [string, string] => ['datasets', d.id]));
+    const session = await signedIn(request, reply, requiredLevel(datasets.map((d) => d.minAssuranceLevel)), `/download/consent?${query}`);
+    if (!session) return reply;
+    const agencies = await Promise.all(datasets.map((d) => deps.catalogue.resolve(d.id)));
+    const body = html`<h1>${t('consentTitle')}</h1>
+<p class="lead">${t('consentLead')}</p>
+${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : ''}
+<form method="post" action="/download/consent" class="card">
+  <input type="hidden" name="_csrf" value="${csrfField(session)}">
+  ${datasets.map((d) => html`<input type="hidden" name="datasets" value="${d.id}">`)}
+  <h2>${t('consentWhat')}</h2>
+  <table><thead><tr><th scope="col">${t('fields')}</th><th scope="col">${t('agency')}</th></tr></thead>
+  <tbody>${datasets.map((d, i) => html`<tr><td>${d.name[lang]}</td><td>${agencies[i]?.agency.name[lang] ?? d.agencyId}</td></tr>`)}</tbody></table>
+  <dl>
+    <dt>${t('consentForWhom')}</dt><dd>${t('consentForWhomSelf')}</dd>
+    <dt>${t('consentWhy')}</dt><dd>${t('consentWhySelf')}</dd>
+    <dt>${t('consentKeep')}</dt><dd>${t('consentKeepText', { hours: deps.ttlHours })}</dd>
+  </dl>
+  <p>${t('consentOneUse')}</p>
+  <p><label for="password">${t('passwordLabel')}</label><br>
+  <input id="password" name="password" type="password" minlength="10" maxlength="256" required autocomplete="new-password" aria-describedby="password-help password-strength"${error ? raw(' aria-invalid="true"') : ''}></p>
+  <p id="password-help" class="meta">${t('passwordHelp')}</p>
+  <p id="password-strength" class="meta" aria-live="polite"></p>
+  <p><label for="password2">${t('passwordConfirmLabel')}</label><br>
+  <input id="password2" name="password2" type="password" minlength="10" maxlength="256" required autocomplete="new-password"></p>
+  <p><button type="submit">${t('agree')}</button></p>
+</form>
+<script>${raw(strengthScript(t('passwordStrength')))}</script>`;
+    return sendPage(reply, page({ lang, t, title: t('consentTitle'), path: '/download/consent', query, body }), error ? 422 : 200);
+  }
+
+  app.post('/download/consent', async (request, reply) => {
+    const session = await currentSession(request, sessions);
+    requireCsrf(session, request.body);
+    const body = request.body as Record<string, unknown>;
+    const rawIds = body.datasets;
+    const ids = (Array.isArray(rawIds) ? rawIds : [rawIds]).filter((v): v is string => typeof v === 'string').slice(0, 50);
+    const datasets = await chosen([...new Set(ids)]);
+    if (datasets.length === 0) return reply.redirect('/catalogue', 303);
+    const level = requiredLevel(datasets.map((d) => d.minAssuranceLevel));
+    if (!session.state.authenticated || !session.state.nationalId || !levelSuffices(session.state, level)) {
+      return reply.redirect(`/login?${new URLSearchParams({ next: '/catalogue', level: String(level) })}`, 303);
+    }
+    const password = typeof body.password === 'string' ? body.password : '';
+    if (password !== body.password2) return consentPage(request, reply, 'passwordMismatch');
+    try {
+      checkDownloadPassword(password);
+    } catch (error) {
+      if (error instanceof DownloadError) return consentPage(request, reply, error.code === 'password_too_short' ? 'passwordTooShort' : 'passwordInvalid');
+      throw error;
+    }
+    const subjectKey = deps.subjectKeyOf(session.state.nationalId);
+    const consent = await grantConsent(deps.db, {
+      subjectKey,
+      datasets: datasets.map((d) => d.id),
+      recipient: { kind: 'self', id: 'self' },
+      purpose: 'download',
+      validForMs: 10 * 60 * 1000,
+    });
+    try {
+      const job = await deps.jobs.start({ consent, nationalId: session.state.nationalId, password, purpose: 'Download by the data subject' });
+      return reply.redirect(`/download/jobs/${job.id}`, 303);
+    } catch (error) {
+      if (error instanceof ConsentUnavailableError) return consentPage(request, reply, 'consentGone');
+      throw error;
+    }
+  });
+
+  async function ownJob(request: FastifyRequest, reply: FastifyReply): Promise<DownloadJob | undefined> {
+    const id = (request.params as { id: string }).id;
+    const session = await currentSession(request, sessions);
+    const job = session?.state.nationalId && /^[0-9a-f-]{36}$/.test(id) ? deps.jobs.get(id, deps.subjectKeyOf(session.state.nationalId)) : undefined;
+    if (!job) {
+      await reply.callNotFound();
+      return undefined;
+    }
+    return job;
+  }
+
+  app.get('/download/jobs/:id', async (request, reply) => {
+    const { lang, t } = portalContext(request, reply);
+    const job = await ownJob(request, reply);
+    if (!job) return reply;
+    const names = new Map((await chosen(job.datasets)).map((d) => [d.id, d.name[lang]]));
+    const rows = [...job.progress.values()].map(
+      (p) => html`<tr data-dataset="${p.dataset}"><td>${names.get(p.dataset) ?? p.dataset}</td><td class="state">${t(STATE_KEYS[p.state])}</td><td class="reason">${p.reason ? FAILURE_MESSAGES[p.reason][lang] : ''}</td></tr>`,
+    );
+    const result = !job.finished
+      ? html`<noscript><meta http-equiv="refresh" content="3"></noscript>`
+      : job.download
+        ? html`<p class="card" role="status">${t('downloadReady', { size: `${Math.ceil(job.download.size / 1024)} KB`, expires: job.download.expiresAt.toLocaleString(lang, { timeZone: 'Asia/Taipei' }) })}</p>
+<p><a class="button" href="/download/files/${job.download.token}" download>${t('downloadButton')}</a> <a href="/download/jobs/${job.id}/preview">${t('previewLink')}</a></p>`
+        : html`<p class="card" role="alert">${t(job.failure === 'build_failed' ? 'buildFailed' : 'nothingFetched')}</p>`;
+    const body = html`<h1>${job.finished ? t('progressDone') : t('progressTitle')}</h1>
+<p class="lead">${t('progressLead')}</p>
+<table id="progress"><thead><tr><th scope="col">${t('fields')}</th><th scope="col">${t('statusLabel')}</th><th scope="col">${t('reasonLabel')}</th></tr></thead><tbody>${rows}</tbody></table>
+${result}
+${job.finished ? '' : html`<script>${raw(progressScript(job.id, Object.fromEntries(Object.entries(STATE_KEYS).map(([k, v]) => [k, t(v)]))))}</script>`}`;
+    return sendPage(reply, page({ lang, t, title: t('progressTitle'), path: `/download/jobs/${job.id}`, body }));
+  });
+
+  app.get('/download/jobs/:id/events', async (request, reply) => {
+    const job = await ownJob(request, reply);
+    if (!job) return reply;
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-content-type-options': 'nosniff' });
+    const send = () => {
+      res.write(`data: ${JSON.stringify({ finished: job.finished, progress: [...job.progress.values()].map((p) => ({ dataset: p.dataset, state: p.state })) })}\n\n`);
+      if (job.finished) {
+        unsubscribe();
+        res.end();
+      }
+    };
+    const unsubscribe = deps.jobs.subscribe(job.id, send);
+    request.raw.on('close', unsubscribe);
+    send();
+  });
+
+  app.get('/download/jobs/:id/preview', async (request, reply) => {
+    const { lang, t } = portalContext(request, reply);
+    const job = await ownJob(request, reply);
+    if (!job) return reply;
+    const datasets = new Map((await chosen(job.datasets)).map((d) => [d.id, d]));
+    const sections: Html[] = [];
+    for (const [id, data] of job.preview ?? []) {
+      const dataset = datasets.get(id);
+      if (!dataset) continue;
+      sections.push(html`<section class="card"><h2>${dataset.name[lang]}</h2>
+<table><thead><tr>${dataset.fields.filter((f) => f.type !== 'image').map((f) => html`<th scope="col">${f.name[lang]}</th>`)}</tr></thead>
+<tbody>${data.records.map((r) => html`<tr>${dataset.fields.filter((f) => f.type !== 'image').map((f) => html`<td>${formatValue(r[f.id], lang)}</td>`)}</tr>`)}</tbody></table></section>`);
+    }
+    const body = html`<h1>${t('previewTitle')}</h1>${sections.length > 0 ? sections : html`<p class="card">${t('previewGone')}</p>`}
+<p><a href="/download/jobs/${job.id}">${t('progressDone')}</a></p>`;
+    reply.header('cache-control', 'no-store');
+    return sendPage(reply, page({ lang, t, title: t('previewTitle'), path: `/download/jobs/${job.id}/preview`, body }));
+  });
+
+  app.get<{ Params: { token: string } }>('/download/files/:token', async (request, reply) => {
+    const taken = await takeDownload(deps.db, request.params.token);
+    if (!taken) {
+      const { lang, t } = portalContext(request, reply);
+      const body = html`<h1>${t('linkGoneTitle')}</h1><p>${t('linkGoneBody')}</p><p><a href="/catalogue">${t('backToCatalogue')}</a></p>`;
+      return sendPage(reply, page({ lang, t, title: t('linkGoneTitle'), path: '/', body }), 410);
+    }
+    const stamp = new Date().toISOString().slice(0, 10).replace(/-/g, '');
+    return reply
+      .type('application/zip')
+      .header('content-disposition', `attachment; filename="openmydata-${stamp}.zip"`)
+      .header('cache-control', 'no-store')
+      .send(taken.ciphertext);
+  });
+}
+
+function formatValue(value: unknown, lang: Lang): string {
+  if (value === null || value === undefined) return '—';
+  if (typeof value === 'boolean') return value ? (lang === 'en' ? 'Yes' : '是') : lang === 'en' ? 'No' : '否';
+  if (typeof value === 'number') return value.toLocaleString(lang);
+  return String(value);
+}
+
+function strengthScript(label: string): string {
+  const config = JSON.stringify({ label }).replace(/</g, '\\u003c');
+  return `(function(){var c=${config};var p=document.getElementById('password');var out=document.getElementById('password-strength');if(!p||!out)return;p.addEventListener('input',function(){var v=p.value;var s=0;if(v.length>=10)s++;if(v.length>=14)s++;if(/[a-z]/.test(v)&&/[A-Z]/.test(v))s++;if(/[0-9]/.test(v)&&/[^A-Za-z0-9]/.test(v))s++;if(/(.)\\1\\1/.test(v))s=Math.max(0,s-1);out.textContent=c.label+': '+['▱▱▱▱','▰▱▱▱','▰▰▱▱','▰▰▰▱','▰▰▰▰'][s];});})();`;
+}
+
+function progressScript(jobId: string, labels: Record<string, string>): string {
+  const config = JSON.stringify({ url: `/download/jobs/${jobId}/events`, labels }).replace(/</g, '\\u003c');
+  return `(function(){var c=${config};if(!window.EventSource)return;var es=new EventSource(c.url);es.onmessage=function(m){var d=JSON.parse(m.data);d.progress.forEach(function(p){var row=document.querySelector('tr[data-dataset="'+p.dataset+'"] .state');if(row)row.textContent=c.labels[p.state]||p.state;});if(d.finished){es.close();location.reload();}};})();`;
+}

@@ -1,0 +1,63 @@
+// The portal's session handling on top of SessionStore: cookies, CSRF on every form, login state.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../errors/problem.ts';
+import { checkCsrf, csrfToken } from '../identity/session/csrf.ts';
+import { type Session, SESSION_COOKIE, type SessionStore } from '../identity/session/session-store.ts';
+
+export interface PortalSessions {
+  store: SessionStore;
+  /** Secure cookies when the hub is served over TLS. */
+  secure: boolean;
+}
+
+export function readCookie(request: FastifyRequest, name: string): string | undefined {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return rest.join('=');
+  }
+  return undefined;
+}
+
+function setSessionCookie(reply: FastifyReply, sessions: PortalSessions, value: string): void {
+  const attributes = ['Path=/', 'HttpOnly', 'SameSite=Lax', ...(sessions.secure ? ['Secure'] : [])];
+  const existing = reply.getHeader('set-cookie');
+  const cookies = Array.isArray(existing) ? existing : existing ? [String(existing)] : [];
+  reply.header('set-cookie', [...cookies, `${SESSION_COOKIE}=${value}; ${attributes.join('; ')}`]);
+}
+
+/** The visitor's session, if any. */
+export async function currentSession(request: FastifyRequest, sessions: PortalSessions): Promise<Session | undefined> {
+  return sessions.store.load(readCookie(request, SESSION_COOKIE));
+}
+
+/** The visitor's session, made on first need (pages with forms need one for CSRF). */
+export async function ensureSession(request: FastifyRequest, reply: FastifyReply, sessions: PortalSessions): Promise<Session> {
+  const existing = await currentSession(request, sessions);
+  if (existing) return existing;
+  const { session, cookie } = await sessions.store.create();
+  setSessionCookie(reply, sessions, cookie);
+  return session;
+}
+
+/** After a successful verification: a fresh session id, so a cookie planted before login is worthless. */
+export async function rotateSession(reply: FastifyReply, sessions: PortalSessions, session: Session, subjectKey?: string): Promise<Session> {
+  const rotated = await sessions.store.rotate(session, subjectKey);
+  setSessionCookie(reply, sessions, rotated.cookie);
+  return rotated.session;
+}
+
+export async function endSession(reply: FastifyReply, sessions: PortalSessions, session: Session | undefined): Promise<void> {
+  if (session) await sessions.store.destroy(session);
+  const attributes = ['Path=/', 'HttpOnly', 'SameSite=Lax', 'Max-Age=0', ...(sessions.secure ? ['Secure'] : [])];
+  reply.header('set-cookie', `${SESSION_COOKIE}=; ${attributes.join('; ')}`);
+}
+
+export function csrfField(session: Session): string {
+  return csrfToken(session.key);
+}
+
+/** Every state-changing form carries the session's CSRF token. */
+export function requireCsrf(session: Session | undefined, body: unknown): asserts session is Session {
+  const token = (body as Record<string, unknown> | undefined)?._csrf;
+  if (!session || !checkCsrf(session.key, token)) throw new AppError('csrf_failed', 'The form has expired. Please go back, reload the page and try again.');
+}

@@ -1,0 +1,29 @@
+// The citizen portal: catalogue pages for everyone; login and mode 1 when identity methods exist.
+import formbody from '@fastify/formbody';
+import type { FastifyInstance } from 'fastify';
+import type { CatalogueCache } from '../catalog/cache.ts';
+import type { DownloadJobs } from '../delivery/download/download-jobs.ts';
+import type { IdentityMethods } from '../identity/identity-config.ts';
+import type { Db } from '../store/database.ts';
+import { cataloguePages } from './catalogue-pages.ts';
+import { downloadPages } from './download-pages.ts';
+import { loginPages } from './login-pages.ts';
+import type { PortalSessions } from './portal-session.ts';
+
+export interface PortalParts {
+  db: Db;
+  sessions: PortalSessions;
+  methods: IdentityMethods;
+  catalogue: CatalogueCache;
+  jobs: DownloadJobs;
+  subjectKeyOf: (nationalId: string) => string;
+  publicUrl: string;
+  downloadTtlHours: number;
+}
+
+export async function portalRoutes(app: FastifyInstance, parts: PortalParts): Promise<void> {
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  cataloguePages(app, parts.db);
+  loginPages(app, parts);
+  downloadPages(app, { ...parts, ttlHours: parts.downloadTtlHours });
+}
