@@ -12,6 +12,7 @@ import { type IdentityMethods, identityMethodsFromEnv } from './identity/identit
 import { SessionStore } from './identity/session/session-store.ts';
 import { currentSigningKey } from './keys/hub-keys.ts';
 import { resolveSecret } from './keys/secret.ts';
+import { type ConsentReceiptInput, signConsentReceipt } from './ledger/consent-receipt.ts';
 import { Ledger } from './ledger/ledger.ts';
 import { createLogger, type Logger } from './log.ts';
 import { buildServer } from './server.ts';
@@ -27,6 +28,8 @@ export interface HubCore {
   broker: Broker;
   catalogue: CatalogueCache;
   ledger: Ledger;
+  /** Signs a consent receipt with the hub's consent-receipt key. */
+  signReceipt(input: ConsentReceiptInput): Promise<{ receiptId: string; jws: string }>;
 }
 
 export interface Hub extends HubCore {
@@ -57,7 +60,8 @@ export async function openHubCore(config: Config, logger: Logger): Promise<HubCo
       config.broker,
     );
     const ledger = new Ledger({ db, engine, secret, logger });
-    return { config, db, engine, logger, broker, catalogue, ledger };
+    const signReceipt = async (input: ConsentReceiptInput) => signConsentReceipt(input, await currentSigningKey(db, secret, 'consent-receipt'), config.publicUrl);
+    return { config, db, engine, logger, broker, catalogue, ledger, signReceipt };
   } catch (error) {
     await db.destroy();
     throw error;
@@ -89,7 +93,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const identity = options.identity ?? identityMethodsFromEnv(process.env, config.publicUrl);
   const core = await openHubCore(config, logger);
   const ttlHours = config.downloadTtlHours;
-  const jobs = new DownloadJobs({ db: core.db, broker: core.broker, catalogue: core.catalogue, logger, ttlMs: ttlHours * 3600_000, previewMs: 30 * 60_000 });
+  const jobs = new DownloadJobs({ db: core.db, broker: core.broker, catalogue: core.catalogue, ledger: core.ledger, logger, ttlMs: ttlHours * 3600_000, previewMs: 30 * 60_000 });
   const app = await buildServer({
     db: core.db,
     logger,
@@ -103,6 +107,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       subjectKeyOf: core.ledger.subjectKey,
       publicUrl: config.publicUrl,
       downloadTtlHours: ttlHours,
+      ledger: core.ledger,
+      signReceipt: core.signReceipt,
     },
   });
   core.ledger.startTreeHeadTimer();

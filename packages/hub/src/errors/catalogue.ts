@@ -16,6 +16,7 @@ export const ERROR_CATALOGUE = {
   subject_invalid: { status: 400, title: { en: 'The national ID is not valid', 'zh-TW': '身分證統一編號格式或檢查碼有誤' } },
   payload_too_large: { status: 413, title: { en: 'The request body is too large', 'zh-TW': '請求內容過大' } },
   unsupported_media_type: { status: 415, title: { en: 'Unsupported content type', 'zh-TW': '不支援的內容類型' } },
+  unauthenticated: { status: 401, title: { en: 'Please sign in first', 'zh-TW': '請先登入' } },
   csrf_failed: { status: 403, title: { en: 'The form has expired', 'zh-TW': '表單已逾時，請重新整理後再試' } },
   rate_limited: { status: 429, title: { en: 'Too many requests', 'zh-TW': '請求次數過多' } },
   internal_error: { status: 500, title: { en: 'Something went wrong on our side', 'zh-TW': '系統發生錯誤' } },

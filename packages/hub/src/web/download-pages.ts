@@ -11,6 +11,8 @@ import { ConsentUnavailableError, type DatasetProgress, type DownloadJob, type D
 import { takeDownload } from '../delivery/download/downloads.ts';
 import { levelSuffices, requiredLevel } from '../identity/login-rules.ts';
 import type { Session } from '../identity/session/session-store.ts';
+import type { ConsentReceiptInput } from '../ledger/consent-receipt.ts';
+import type { Ledger } from '../ledger/ledger.ts';
 import type { Db } from '../store/database.ts';
 import { portalContext, sendPage } from './context.ts';
 import { type Html, html, raw } from './html.ts';
@@ -25,6 +27,8 @@ export interface DownloadDeps {
   jobs: DownloadJobs;
   subjectKeyOf: (nationalId: string) => string;
   ttlHours: number;
+  ledger: Pick<Ledger, 'append'>;
+  signReceipt: (input: ConsentReceiptInput) => Promise<{ receiptId: string; jws: string }>;
 }
 
 const STATE_KEYS: Record<DatasetProgress['state'], MessageKey> = {
@@ -137,8 +141,20 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
       purpose: 'download',
       validForMs: 10 * 60 * 1000,
     });
+    await deps.ledger.append([
+      { action: 'consent_granted', actor: { kind: 'citizen', id: subjectKey }, subject: subjectKey, datasets: consent.datasets, consent: consent.id, recipient: 'self', purpose: 'download' },
+    ]);
+    const receipt = await deps.signReceipt({
+      consentId: consent.id,
+      subjectKey,
+      controller: { id: 'self', name: { 'zh-TW': '當事人本人', en: 'The data subject' } },
+      purposes: ['Download by the data subject / 當事人下載'],
+      datasets: datasets.map((d) => ({ id: d.id, category: d.category })),
+      consentedAt: consent.createdAt,
+      expiresAt: consent.expiresAt,
+    });
     try {
-      const job = await deps.jobs.start({ consent, nationalId: session.state.nationalId, password, purpose: 'Download by the data subject' });
+      const job = await deps.jobs.start({ consent, nationalId: session.state.nationalId, password, purpose: 'Download by the data subject', receipt: receipt.jws });
       return reply.redirect(`/download/jobs/${job.id}`, 303);
     } catch (error) {
       if (error instanceof ConsentUnavailableError) return consentPage(request, reply, 'consentGone');
@@ -169,7 +185,7 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
       ? html`<noscript><meta http-equiv="refresh" content="3"></noscript>`
       : job.download
         ? html`<p class="card" role="status">${t('downloadReady', { size: `${Math.ceil(job.download.size / 1024)} KB`, expires: job.download.expiresAt.toLocaleString(lang, { timeZone: 'Asia/Taipei' }) })}</p>
-<p><a class="button" href="/download/files/${job.download.token}" download>${t('downloadButton')}</a> <a href="/download/jobs/${job.id}/preview">${t('previewLink')}</a></p>`
+<p><a class="button" href="/download/files/${job.download.token}" download>${t('downloadButton')}</a> <a href="/download/jobs/${job.id}/preview">${t('previewLink')}</a>${job.receipt ? html` · <a href="/download/jobs/${job.id}/receipt">${t('receiptLink')}</a>` : ''}</p>`
         : html`<p class="card" role="alert">${t(job.failure === 'build_failed' ? 'buildFailed' : 'nothingFetched')}</p>`;
     const body = html`<h1>${job.finished ? t('progressDone') : t('progressTitle')}</h1>
 <p class="lead">${t('progressLead')}</p>
@@ -216,6 +232,16 @@ ${job.finished ? '' : html`<script>${raw(progressScript(job.id, Object.fromEntri
     return sendPage(reply, page({ lang, t, title: t('previewTitle'), path: `/download/jobs/${job.id}/preview`, body }));
   });
 
+  app.get('/download/jobs/:id/receipt', async (request, reply) => {
+    const job = await ownJob(request, reply);
+    if (!job) return reply;
+    if (!job.receipt) return reply.callNotFound();
+    return reply
+      .type('application/jwt')
+      .header('content-disposition', `attachment; filename="consent-receipt-${job.consentId}.jwt"`)
+      .send(job.receipt);
+  });
+
   app.get<{ Params: { token: string } }>('/download/files/:token', async (request, reply) => {
     const taken = await takeDownload(deps.db, request.params.token);
     if (!taken) {
@@ -223,6 +249,9 @@ ${job.finished ? '' : html`<script>${raw(progressScript(job.id, Object.fromEntri
       const body = html`<h1>${t('linkGoneTitle')}</h1><p>${t('linkGoneBody')}</p><p><a href="/catalogue">${t('backToCatalogue')}</a></p>`;
       return sendPage(reply, page({ lang, t, title: t('linkGoneTitle'), path: '/', body }), 410);
     }
+    await deps.ledger.append([
+      { action: 'download', actor: { kind: 'citizen', id: taken.subjectKey }, subject: taken.subjectKey, consent: taken.consentId, recipient: 'self', outcome: 'ok' },
+    ]);
     const stamp = new Date().toISOString().slice(0, 10).replace(/-/g, '');
     return reply
       .type('application/zip')

@@ -66,6 +66,7 @@ export function page(input: PageInput): Html {
       <ul>
         <li><a href="/">${t('navHome')}</a></li>
         <li><a href="/catalogue">${t('navCatalogue')}</a></li>
+        <li><a href="/history">${t('navHistory')}</a></li>
       </ul>
     </nav>
     <a class="lang" href="${input.path}?${query.toString()}" lang="${other}" hreflang="${other}">${t('switchLanguage')}</a>

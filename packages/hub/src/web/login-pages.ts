@@ -10,6 +10,7 @@ import { takeAttempt } from '../identity/session/rate-limit.ts';
 import type { Session } from '../identity/session/session-store.ts';
 import { IdentityError, type VerifiedIdentity } from '../identity/types.ts';
 import { X509_ERRORS } from '../identity/x509/index.ts';
+import type { Ledger } from '../ledger/ledger.ts';
 import type { Db } from '../store/database.ts';
 import { portalContext, sendPage } from './context.ts';
 import { type Html, html, raw } from './html.ts';
@@ -23,6 +24,7 @@ export interface LoginDeps {
   methods: IdentityMethods;
   subjectKeyOf: (nationalId: string) => string;
   publicUrl: string;
+  ledger: Pick<Ledger, 'append'>;
 }
 
 const LOGIN_LIMIT = { max: 10, windowMs: 15 * 60 * 1000 };
@@ -193,6 +195,9 @@ ${methods.length > 0 ? html`<ul class="cards">${methods}</ul>` : html`<p>${t('lo
     if (!outcome.ok) return failure(request, reply, 'differentPerson', next, level, 409);
     session.state.authenticated = outcome.complete;
     const rotated = await rotateSession(reply, sessions, session, subjectKey);
+    await deps.ledger.append([
+      { action: 'identity_verified', actor: { kind: 'citizen', id: subjectKey }, subject: subjectKey, recipient: identity.method, outcome: `level_${identity.level}` },
+    ]);
     request.log.info({ method: identity.method, level: identity.level, complete: outcome.complete }, 'identity verified');
     if (rotated.state.authenticated && levelSuffices(rotated.state, level)) return reply.redirect(next, 303);
     return reply.redirect(`/login?${new URLSearchParams({ next, level: String(level) })}`, 303);

@@ -4,9 +4,12 @@ import type { FastifyInstance } from 'fastify';
 import type { CatalogueCache } from '../catalog/cache.ts';
 import type { DownloadJobs } from '../delivery/download/download-jobs.ts';
 import type { IdentityMethods } from '../identity/identity-config.ts';
+import type { ConsentReceiptInput } from '../ledger/consent-receipt.ts';
+import type { Ledger } from '../ledger/ledger.ts';
 import type { Db } from '../store/database.ts';
 import { cataloguePages } from './catalogue-pages.ts';
 import { downloadPages } from './download-pages.ts';
+import { historyPages } from './history-pages.ts';
 import { loginPages } from './login-pages.ts';
 import type { PortalSessions } from './portal-session.ts';
 
@@ -19,6 +22,8 @@ export interface PortalParts {
   subjectKeyOf: (nationalId: string) => string;
   publicUrl: string;
   downloadTtlHours: number;
+  ledger: Ledger;
+  signReceipt: (input: ConsentReceiptInput) => Promise<{ receiptId: string; jws: string }>;
 }
 
 export async function portalRoutes(app: FastifyInstance, parts: PortalParts): Promise<void> {
@@ -26,4 +31,5 @@ export async function portalRoutes(app: FastifyInstance, parts: PortalParts): Pr
   cataloguePages(app, parts.db);
   loginPages(app, parts);
   downloadPages(app, { ...parts, ttlHours: parts.downloadTtlHours });
+  historyPages(app, parts);
 }

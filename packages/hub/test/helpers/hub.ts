@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
 import { createHub, type Hub } from '../../src/hub.ts';
+import type { IdentityMethods } from '../../src/identity/identity-config.ts';
 import { captureLogs } from './log-capture.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
@@ -14,7 +15,7 @@ export interface TestHub {
   stop(): Promise<void>;
 }
 
-export async function startTestHub(options: { registry?: unknown; env?: Record<string, string> } = {}): Promise<TestHub> {
+export async function startTestHub(options: { registry?: unknown; env?: Record<string, string>; identity?: IdentityMethods } = {}): Promise<TestHub> {
   const database = await createTestDatabase();
   const env: Record<string, string> = {
     NODE_ENV: 'test',
@@ -31,7 +32,7 @@ export async function startTestHub(options: { registry?: unknown; env?: Record<s
     env.REGISTRY_FILE = file;
   }
   const capture = captureLogs();
-  const hub = await createHub(loadConfig(env), { logger: capture.logger });
+  const hub = await createHub(loadConfig(env), { logger: capture.logger, identity: options.identity ?? { x509: undefined, oidc: undefined } });
   const url = await hub.listen();
   return {
     hub,

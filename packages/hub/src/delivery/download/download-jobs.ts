@@ -8,6 +8,8 @@ import type { Broker } from '../../broker/broker.ts';
 import type { DatasetOutcome, FailureReason, ProgressState } from '../../broker/outcome.ts';
 import type { CatalogueCache } from '../../catalog/cache.ts';
 import { type Consent, consumeConsent } from '../../consent/consents.ts';
+import { entriesForFetch } from '../../ledger/broker-entries.ts';
+import type { Ledger } from '../../ledger/ledger.ts';
 import type { Logger } from '../../log.ts';
 import type { Db } from '../../store/database.ts';
 import { buildDownloadPackage } from './build-download-package.ts';
@@ -30,6 +32,8 @@ export interface DownloadJob {
   finished: boolean;
   download?: { token: string; expiresAt: Date; size: number };
   failure?: 'nothing_fetched' | 'build_failed';
+  /** The signed consent receipt (compact JWS) the person may keep. */
+  receipt?: string;
   /** Records per data set for the preview; dropped after previewMs. */
   preview?: Map<string, PackageData>;
   createdAt: Date;
@@ -43,6 +47,7 @@ export interface DownloadJobsDeps {
   /** How long the built package waits for its download (at most 8 h). */
   ttlMs: number;
   previewMs: number;
+  ledger: Pick<Ledger, 'append'>;
   onDone?: (job: DownloadJob, outcomes: DatasetOutcome[]) => void | Promise<void>;
 }
 
@@ -57,7 +62,7 @@ export class DownloadJobs {
   constructor(private readonly deps: DownloadJobsDeps) {}
 
   /** Starts the job; throws ConsentUnavailableError when the consent was used, revoked or expired. */
-  async start(input: { consent: Consent; nationalId: string; password: string; purpose: string }): Promise<DownloadJob> {
+  async start(input: { consent: Consent; nationalId: string; password: string; purpose: string; receipt?: string }): Promise<DownloadJob> {
     const consent = await consumeConsent(this.deps.db, input.consent.id);
     if (!consent) throw new ConsentUnavailableError('consent already used, revoked or expired');
     const job: DownloadJob = {
@@ -68,8 +73,11 @@ export class DownloadJobs {
       progress: new Map(consent.datasets.map((d) => [d, { dataset: d, agency: undefined, state: 'waiting' }])),
       finished: false,
       createdAt: new Date(),
+      ...(input.receipt ? { receipt: input.receipt } : {}),
     };
     this.jobs.set(job.id, job);
+    const citizen = { kind: 'citizen' as const, id: consent.subjectKey };
+    await this.deps.ledger.append([{ action: 'consent_used', actor: citizen, subject: consent.subjectKey, datasets: consent.datasets, consent: consent.id, recipient: 'self', purpose: 'download' }]);
     // Jobs are forgotten with their link, so this map cannot grow without bound.
     setTimeout(() => this.forget(job.id), this.deps.ttlMs).unref();
     void this.run(job, input.nationalId, input.password, input.purpose);
@@ -120,6 +128,7 @@ export class DownloadJobs {
           this.notify(job);
         },
       });
+      await this.deps.ledger.append(entriesForFetch({ subjectKey: job.subjectKey, consentId: job.consentId, purpose: 'download' }, outcomes));
       const ok = outcomes.filter((o) => o.status === 'ok');
       if (ok.length === 0) {
         job.failure = 'nothing_fetched';
@@ -130,6 +139,9 @@ export class DownloadJobs {
         const ciphertext = await buildDownloadPackage({ outcomes: ok, password, agencies, datasets, createdAt: new Date(), transactionLabel: job.id.slice(0, 8) });
         const stored = await storeDownload(this.deps.db, { subjectKey: job.subjectKey, consentId: job.consentId, ciphertext, ttlMs: this.deps.ttlMs });
         job.download = { token: stored.token, expiresAt: stored.expiresAt, size: ciphertext.byteLength };
+        await this.deps.ledger.append([
+          { action: 'package_built', actor: { kind: 'hub', id: 'hub' }, subject: job.subjectKey, datasets: ok.map((o) => o.dataset), consent: job.consentId, recipient: 'self', outcome: 'ok' },
+        ]);
         job.preview = new Map(
           ok.flatMap((o) => {
             const data = o.status === 'ok' ? o.package.files.get('data.json') : undefined;

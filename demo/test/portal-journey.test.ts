@@ -1,0 +1,241 @@
+// The citizen's whole journey in a real browser (Debian Chromium): first use with two methods
+// (mobile ID, then the citizen certificate via the local card signer), consent with a package
+// password, live progress with a slow agency, preview, one-time download; 7-Zip opens the package
+// and every agency signature verifies with the project's command; step-up on a later visit; a
+// revoked certificate cannot sign in; axe-core on every page in both languages; then nothing
+// personal in the database, ./var or the logs.
+import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { parseRegistry, seedRegistry } from '@openmydata/hub';
+import type { BrowserContext, Page } from 'playwright-core';
+import { createOidcMethod } from '../../packages/hub/src/identity/oidc/index.ts';
+import { createX509Verifier } from '../../packages/hub/src/identity/x509/index.ts';
+import { launchBrowser, seriousViolations } from '../../packages/hub/test/helpers/browser.ts';
+import { startTestHub, type TestHub } from '../../packages/hub/test/helpers/hub.ts';
+import { startDemoAgencies } from '../src/agencies.ts';
+import { createDemoCa, type DemoCa, REVOKED_DEMO_CITIZEN } from '../src/ca/index.ts';
+import { registryWith } from '../src/catalogue.ts';
+import { startMockIdp } from '../src/idp/mock-idp.ts';
+import { findCitizen, formatAddress } from '../src/population/citizens.ts';
+import { cardLabel, startSigner } from '../src/signer/index.ts';
+import { filesUnder, findPersonalData } from './privacy-scan.ts';
+
+const root = new URL('../..', import.meta.url).pathname;
+const ID = 'A123456789';
+const PASSWORD = 'Correct-Horse-Battery-9';
+const SECRET = 'journey-test-client-secret';
+let t: TestHub;
+let ca: DemoCa;
+let closers: Array<() => Promise<void>> = [];
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
+const work = mkdtempSync(join(tmpdir(), 'omd-journey-'));
+const audited: string[] = [];
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+before(async () => {
+  const port = await freePort();
+  const hubUrl = `http://localhost:${port}`;
+  ca = await createDemoCa();
+  const signer = await startSigner({ port: 0, hubOrigin: hubUrl, ca });
+  const idp = await startMockIdp({ port: 0, clients: [{ client_id: 'openmydata-hub', client_secret: SECRET, redirect_uris: [`${hubUrl}/login/oidc/callback`] }] });
+  const trust = ca.trustMaterial();
+  t = await startTestHub({
+    env: { HUB_PORT: String(port), HUB_PUBLIC_URL: hubUrl, BROKER_TIMEOUT_SECONDS: '10' },
+    identity: {
+      x509: { verifier: createX509Verifier({ trustAnchorsPem: [trust.rootCaPem], crls: () => [trust.issuingCrlDer, trust.rootCrlDer] }), signerUrl: signer.url },
+      oidc: createOidcMethod({ issuer: idp.issuer, clientId: 'openmydata-hub', clientSecret: SECRET, redirectUri: `${hubUrl}/login/oidc/callback` }),
+    },
+  });
+  const agencies = await startDemoAgencies({ hub: { issuer: hubUrl, jwksUrl: `${hubUrl}/.well-known/jwks.json` }, portOf: () => 0, maintenance: () => [] });
+  const urls = new Map(agencies.agencies.map((a) => [a.id, a.url]));
+  await seedRegistry(t.hub.db, parseRegistry(registryWith((a) => urls.get(a.id) as string, () => [])));
+  t.hub.catalogue.invalidate();
+  browser = await launchBrowser();
+  closers = [browser.close, agencies.close, idp.close, signer.close];
+});
+
+after(async () => {
+  for (const close of closers) await close().catch(() => {});
+  await t?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** Runs a project command without blocking this process: the agencies it calls live in this process. */
+function runNode(args: string[]): Promise<{ status: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', ...args], { cwd: root, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ status: error ? Number((error as { code?: unknown }).code ?? 1) : 0, output: stdout + stderr });
+    });
+  });
+}
+
+async function audit(page: Page, label: string): Promise<void> {
+  assert.deepEqual(await seriousViolations(page), [], `axe on ${label} (${page.url()})`);
+  audited.push(label);
+}
+
+async function signInWithMobileId(page: Page): Promise<void> {
+  await page.locator('a[href^="/login/oidc/start"]').click();
+  const code = (await page.locator('p.code').textContent())?.trim() ?? '';
+  await page.getByLabel('身分證統一編號').fill(ID);
+  await page.getByLabel('App 顯示的 6 位數確認碼').fill(code);
+  await page.getByRole('button', { name: /在 App 中確認並登入/ }).click();
+}
+
+async function signInWithCard(page: Page, nationalId: string): Promise<void> {
+  await page.locator('a[href^="/login/x509"]').click();
+  const card = ca.cards.get(nationalId);
+  assert.ok(card, 'the demo CA has this citizen');
+  await page.getByLabel(cardLabel(card)).check();
+  await audit(page, 'certificate login');
+  await page.getByRole('button', { name: /簽章並登入|Sign and sign in/ }).click();
+}
+
+async function choose(page: Page, datasets: string[]): Promise<void> {
+  await page.goto(`${t.url.replace('127.0.0.1', 'localhost')}/catalogue`);
+  await audit(page, 'catalogue');
+  for (const id of datasets) await page.locator(`#pick-${id}`).check();
+  await page.getByRole('button', { name: /下載所選資料/ }).click();
+}
+
+let firstContext: BrowserContext;
+let downloadFile = '';
+
+test('first use: two methods, consent, live progress, preview, download', async () => {
+  firstContext = await browser.browser.newContext({ acceptDownloads: true });
+  const page = await firstContext.newPage();
+  await choose(page, ['household-personal', 'income', 'income-tax-certificate']);
+  assert.match(page.url(), /\/login\?/);
+  await audit(page, 'login');
+  await signInWithMobileId(page);
+  await page.waitForURL(/\/login\?/);
+  assert.match((await page.locator('main').textContent()) ?? '', /首次使用須以兩種不同方式驗證身分/);
+  await audit(page, 'login, first use');
+  await signInWithCard(page, ID);
+  await page.waitForURL(/\/download\/consent/);
+  await audit(page, 'consent');
+  const consentText = (await page.locator('main').textContent()) ?? '';
+  for (const expected of ['個人戶籍資料', '內政部戶政司', '財政部財政資訊中心', '您本人', '8 小時']) assert.ok(consentText.includes(expected), expected);
+  await page.getByLabel('資料包密碼（至少 10 個字元）').fill('short');
+  await page.getByLabel('再次輸入密碼').fill('short');
+  await page.evaluate(() => {
+    for (const el of (globalThis as unknown as { document: { querySelectorAll(s: string): Array<{ removeAttribute(a: string): void }> } }).document.querySelectorAll('input')) el.removeAttribute('minlength');
+  });
+  await page.getByRole('button', { name: /我同意/ }).click();
+  assert.match((await page.getByRole('alert').textContent()) ?? '', /至少需要 10 個字元/, 'the server refuses a short password too');
+  await page.getByLabel('資料包密碼（至少 10 個字元）').fill(PASSWORD);
+  await page.getByLabel('再次輸入密碼').fill(PASSWORD);
+  await page.getByRole('button', { name: /我同意/ }).click();
+  await page.waitForURL(/\/download\/jobs\//);
+  await audit(page, 'progress');
+  const states = await page.locator('#progress td.state').allTextContents();
+  assert.ok(states.some((s) => s !== '完成'), `progress is shown while agencies work: ${states.join(', ')}`);
+  await page.getByText('資料已備妥').first().waitFor({ timeout: 30_000 });
+  await audit(page, 'progress, done');
+  await page.getByRole('link', { name: '預覽資料內容' }).click();
+  const citizen = findCitizen(ID);
+  assert.match((await page.locator('main').textContent()) ?? '', new RegExp(citizen?.name ?? 'x'), 'the preview shows the records as tables');
+  assert.ok((await page.locator('main table').count()) >= 3);
+  await audit(page, 'preview');
+  await page.goBack();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: '下載加密資料包' }).click()]);
+  downloadFile = join(work, 'package.zip');
+  await download.saveAs(downloadFile);
+  const link = await page.getByRole('link', { name: '下載加密資料包' }).getAttribute('href');
+  const again = await fetch(`${t.url}${link}`);
+  assert.equal(again.status, 410, 'the link works once');
+});
+
+test('7-Zip opens the package with the password, not without; every agency signature verifies', async () => {
+  const out = join(work, 'out');
+  const wrong = spawnSync('7z', ['x', '-y', '-pnot-the-password', `-o${join(work, 'wrong')}`, downloadFile], { encoding: 'utf8' });
+  assert.notEqual(wrong.status, 0, 'a wrong password fails');
+  const ok = spawnSync('7z', ['x', '-y', `-p${PASSWORD}`, `-o${out}`, downloadFile], { encoding: 'utf8' });
+  assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+  const packages = filesUnder(out).filter((f) => f.endsWith('package.zip'));
+  assert.equal(packages.length, 3);
+  for (const file of packages) {
+    const verify = await runNode(['packages/hub/src/cli/verify-package.ts', file]);
+    assert.equal(verify.status, 0, verify.output);
+  }
+  const whole = await runNode(['packages/hub/src/cli/verify-package.ts', downloadFile, '--password', PASSWORD]);
+  assert.equal(whole.status, 0, whole.output);
+  const tampered = await runNode(['packages/hub/src/cli/verify-package.ts', downloadFile, '--password', 'not-the-password']);
+  assert.equal(tampered.status, 2, 'a wrong password is a usage error, said plainly');
+  assert.match(tampered.output, /wrong password/);
+  rmSync(out, { recursive: true, force: true });
+});
+
+test('the usage history shows what happened, with export and proofs', async () => {
+  const page = await firstContext.newPage();
+  await page.goto(`${t.url.replace('127.0.0.1', 'localhost')}/history`);
+  const text = (await page.locator('main').textContent()) ?? '';
+  for (const expected of ['身分驗證', '同意', '向機關請求資料', '產製資料包', '下載']) assert.ok(text.includes(expected), expected);
+  await audit(page, 'history');
+  const json = (await (await page.request.get(`${t.url.replace('127.0.0.1', 'localhost')}/api/v1/me/history`)).json()) as { entries: Array<{ audit_path: string[]; entry: { action: string } }> };
+  assert.ok(json.entries.length >= 8);
+  assert.ok(json.entries.some((e) => e.entry.action === 'download'));
+  writeFileSync(join(work, 'entry.json'), JSON.stringify(json.entries[0]));
+  const proof = await runNode(['packages/hub/src/cli/ledger.ts', 'verify-proof', join(work, 'entry.json')]);
+  assert.equal(proof.status, 0, proof.output);
+  await page.goto(`${t.url.replace('127.0.0.1', 'localhost')}/history?lang=en`);
+  await audit(page, 'history (en)');
+  await page.close();
+});
+
+test('a later visit: one method is enough to be known, but a level 1 data set asks for step-up', async () => {
+  const context = await browser.browser.newContext();
+  const page = await context.newPage();
+  await choose(page, ['id-card-image']);
+  await signInWithMobileId(page);
+  await page.waitForURL(/\/login\?/);
+  assert.match((await page.locator('main').textContent()) ?? '', /需要更高的驗證等級/);
+  await audit(page, 'login, step-up');
+  await signInWithCard(page, ID);
+  await page.waitForURL(/\/download\/consent/);
+  await page.goto(`${page.url()}&lang=en`);
+  await audit(page, 'consent (en)');
+  await context.close();
+});
+
+test('a revoked certificate cannot sign in', async () => {
+  const context = await browser.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${t.url.replace('127.0.0.1', 'localhost')}/login?next=/history`);
+  await signInWithCard(page, REVOKED_DEMO_CITIZEN);
+  await page.getByRole('alert').waitFor();
+  assert.match((await page.getByRole('alert').textContent()) ?? '', /廢止|revoked/i);
+  await audit(page, 'login failed');
+  await context.close();
+});
+
+test('nothing personal in the database, the data directory or the logs', async () => {
+  await firstContext.close();
+  const citizen = findCitizen(ID);
+  assert.ok(citizen);
+  const needles = [ID, citizen.name, formatAddress(citizen.address)];
+  assert.deepEqual(findPersonalData(filesUnder(t.database.dataDir), needles), []);
+  for (const needle of needles) assert.equal(t.logs().includes(needle), false, `logs hold ${needle}`);
+  if (t.database.engine === 'postgres') {
+    const { sql } = await import('kysely');
+    const tables = (await sql<{ tablename: string }>`select tablename from pg_tables where schemaname = 'public'`.execute(t.hub.db)).rows.map((r) => r.tablename);
+    for (const table of tables) {
+      const rows = JSON.stringify((await sql`select * from ${sql.table(table)}`.execute(t.hub.db)).rows);
+      for (const needle of needles) assert.equal(rows.includes(needle), false, `${table} holds ${needle}`);
+    }
+  }
+  assert.ok(audited.length >= 10, `pages audited: ${audited.join(', ')}`);
+});
