@@ -208,6 +208,13 @@ test('a later visit: one method is enough to be known, but a level 1 data set as
   await page.waitForURL(/\/download\/consent/);
   await page.goto(`${page.url()}&lang=en`);
   await audit(page, 'consent (en)');
+  const cookie = (await context.cookies()).find((c) => c.name === 'omd_sid');
+  assert.ok(cookie?.httpOnly, 'the session cookie is HttpOnly');
+  assert.equal(cookie?.sameSite, 'Lax');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  assert.match((await page.locator('h1').textContent()) ?? '', /signed out/);
+  await page.goto(`${t.url.replace('127.0.0.1', 'localhost')}/history`);
+  assert.match(page.url(), /\/login\?/, 'signed out means signed out');
   await context.close();
 });
 

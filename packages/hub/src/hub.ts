@@ -8,6 +8,7 @@ import { loadRegistryFile } from './catalog/registry.ts';
 import { type Agency, seedRegistry } from './catalog/repository.ts';
 import type { Config } from './config.ts';
 import { DownloadJobs } from './delivery/download/download-jobs.ts';
+import { purgeExpiredDownloads } from './delivery/download/downloads.ts';
 import { type IdentityMethods, identityMethodsFromEnv } from './identity/identity-config.ts';
 import { SessionStore } from './identity/session/session-store.ts';
 import { currentSigningKey } from './keys/hub-keys.ts';
@@ -94,13 +95,19 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const core = await openHubCore(config, logger);
   const ttlHours = config.downloadTtlHours;
   const jobs = new DownloadJobs({ db: core.db, broker: core.broker, catalogue: core.catalogue, ledger: core.ledger, logger, ttlMs: ttlHours * 3600_000, previewMs: 30 * 60_000 });
+  const sessionStore = new SessionStore(core.db);
+  // Packages are purged at expiry even if nobody asks for them, and dead sessions with them.
+  const housekeeping = setInterval(() => {
+    Promise.all([purgeExpiredDownloads(core.db), sessionStore.purgeExpired()]).catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));
+  }, 60_000);
+  housekeeping.unref();
   const app = await buildServer({
     db: core.db,
     logger,
     ledger: core.ledger,
     portal: {
       db: core.db,
-      sessions: { store: new SessionStore(core.db), secure: config.publicUrl.startsWith('https:') },
+      sessions: { store: sessionStore, secure: config.publicUrl.startsWith('https:') },
       methods: identity,
       catalogue: core.catalogue,
       jobs,
@@ -126,6 +133,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       if (closed) return;
       closed = true;
       core.ledger.stopTreeHeadTimer();
+      clearInterval(housekeeping);
       await app.close();
       await core.db.destroy();
     },

@@ -18,7 +18,7 @@ import { portalContext, sendPage } from './context.ts';
 import { type Html, html, raw } from './html.ts';
 import type { Lang, MessageKey } from './i18n.ts';
 import { page } from './layout.ts';
-import { csrfField, currentSession, type PortalSessions, requireCsrf } from './portal-session.ts';
+import { csrfField, currentSession, type PortalSessions, requireCsrf, signedInView } from './portal-session.ts';
 
 export interface DownloadDeps {
   db: Db;
@@ -110,7 +110,7 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
   <p><button type="submit">${t('agree')}</button></p>
 </form>
 <script>${raw(strengthScript(t('passwordStrength')))}</script>`;
-    return sendPage(reply, page({ lang, t, title: t('consentTitle'), path: '/download/consent', query, body }), error ? 422 : 200);
+    return sendPage(reply, page({ lang, t, title: t('consentTitle'), path: '/download/consent', query, body, signedIn: signedInView(session) }), error ? 422 : 200);
   }
 
   app.post('/download/consent', async (request, reply) => {
@@ -162,21 +162,22 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
     }
   });
 
-  async function ownJob(request: FastifyRequest, reply: FastifyReply): Promise<DownloadJob | undefined> {
+  async function ownJob(request: FastifyRequest, reply: FastifyReply): Promise<{ job: DownloadJob; session: Session } | undefined> {
     const id = (request.params as { id: string }).id;
     const session = await currentSession(request, sessions);
     const job = session?.state.nationalId && /^[0-9a-f-]{36}$/.test(id) ? deps.jobs.get(id, deps.subjectKeyOf(session.state.nationalId)) : undefined;
-    if (!job) {
+    if (!session || !job) {
       await reply.callNotFound();
       return undefined;
     }
-    return job;
+    return { job, session };
   }
 
   app.get('/download/jobs/:id', async (request, reply) => {
     const { lang, t } = portalContext(request, reply);
-    const job = await ownJob(request, reply);
-    if (!job) return reply;
+    const own = await ownJob(request, reply);
+    if (!own) return reply;
+    const { job } = own;
     const names = new Map((await chosen(job.datasets)).map((d) => [d.id, d.name[lang]]));
     const rows = [...job.progress.values()].map(
       (p) => html`<tr data-dataset="${p.dataset}"><td>${names.get(p.dataset) ?? p.dataset}</td><td class="state">${t(STATE_KEYS[p.state])}</td><td class="reason">${p.reason ? FAILURE_MESSAGES[p.reason][lang] : ''}</td></tr>`,
@@ -187,17 +188,25 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
         ? html`<p class="card" role="status">${t('downloadReady', { size: `${Math.ceil(job.download.size / 1024)} KB`, expires: job.download.expiresAt.toLocaleString(lang, { timeZone: 'Asia/Taipei' }) })}</p>
 <p><a class="button" href="/download/files/${job.download.token}" download>${t('downloadButton')}</a> <a href="/download/jobs/${job.id}/preview">${t('previewLink')}</a>${job.receipt ? html` · <a href="/download/jobs/${job.id}/receipt">${t('receiptLink')}</a>` : ''}</p>`
         : html`<p class="card" role="alert">${t(job.failure === 'build_failed' ? 'buildFailed' : 'nothingFetched')}</p>`;
+    const failed = [...job.progress.values()].filter((p) => p.state === 'failed' && p.reason !== 'dataset_unknown').map((p) => p.dataset);
+    // A retry asks consent for the failed data sets alone; what arrived is not consented to again.
+    const retry =
+      job.finished && failed.length > 0
+        ? html`<p><a class="button" href="/download/consent?${new URLSearchParams(failed.map((d): [string, string] => ['datasets', d])).toString()}">${t('retryFailed')}</a></p>`
+        : '';
     const body = html`<h1>${job.finished ? t('progressDone') : t('progressTitle')}</h1>
 <p class="lead">${t('progressLead')}</p>
 <table id="progress"><thead><tr><th scope="col">${t('fields')}</th><th scope="col">${t('statusLabel')}</th><th scope="col">${t('reasonLabel')}</th></tr></thead><tbody>${rows}</tbody></table>
 ${result}
+${retry}
 ${job.finished ? '' : html`<script>${raw(progressScript(job.id, Object.fromEntries(Object.entries(STATE_KEYS).map(([k, v]) => [k, t(v)]))))}</script>`}`;
-    return sendPage(reply, page({ lang, t, title: t('progressTitle'), path: `/download/jobs/${job.id}`, body }));
+    return sendPage(reply, page({ lang, t, title: t('progressTitle'), path: `/download/jobs/${job.id}`, body, signedIn: signedInView(own.session) }));
   });
 
   app.get('/download/jobs/:id/events', async (request, reply) => {
-    const job = await ownJob(request, reply);
-    if (!job) return reply;
+    const own = await ownJob(request, reply);
+    if (!own) return reply;
+    const { job } = own;
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-content-type-options': 'nosniff' });
@@ -215,8 +224,9 @@ ${job.finished ? '' : html`<script>${raw(progressScript(job.id, Object.fromEntri
 
   app.get('/download/jobs/:id/preview', async (request, reply) => {
     const { lang, t } = portalContext(request, reply);
-    const job = await ownJob(request, reply);
-    if (!job) return reply;
+    const own = await ownJob(request, reply);
+    if (!own) return reply;
+    const { job } = own;
     const datasets = new Map((await chosen(job.datasets)).map((d) => [d.id, d]));
     const sections: Html[] = [];
     for (const [id, data] of job.preview ?? []) {
@@ -229,12 +239,13 @@ ${job.finished ? '' : html`<script>${raw(progressScript(job.id, Object.fromEntri
     const body = html`<h1>${t('previewTitle')}</h1>${sections.length > 0 ? sections : html`<p class="card">${t('previewGone')}</p>`}
 <p><a href="/download/jobs/${job.id}">${t('progressDone')}</a></p>`;
     reply.header('cache-control', 'no-store');
-    return sendPage(reply, page({ lang, t, title: t('previewTitle'), path: `/download/jobs/${job.id}/preview`, body }));
+    return sendPage(reply, page({ lang, t, title: t('previewTitle'), path: `/download/jobs/${job.id}/preview`, body, signedIn: signedInView(own.session) }));
   });
 
   app.get('/download/jobs/:id/receipt', async (request, reply) => {
-    const job = await ownJob(request, reply);
-    if (!job) return reply;
+    const own = await ownJob(request, reply);
+    if (!own) return reply;
+    const { job } = own;
     if (!job.receipt) return reply.callNotFound();
     return reply
       .type('application/jwt')

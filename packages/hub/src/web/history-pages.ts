@@ -12,7 +12,7 @@ import { portalContext, sendPage } from './context.ts';
 import { html } from './html.ts';
 import { isMessageKey } from './i18n.ts';
 import { page } from './layout.ts';
-import { csrfField, currentSession, type PortalSessions, requireCsrf } from './portal-session.ts';
+import { csrfField, currentSession, type PortalSessions, requireCsrf, signedInView } from './portal-session.ts';
 
 export interface HistoryDeps {
   db: Db;
@@ -75,7 +75,7 @@ ${
 }
 <h2>${t('unusedConsents')}</h2>
 ${consentItems.length === 0 ? html`<p>${t('noUnusedConsents')}</p>` : html`<ul class="cards">${consentItems}</ul>`}`;
-    return sendPage(reply, page({ lang, t, title: t('historyTitle'), path: '/history', body }));
+    return sendPage(reply, page({ lang, t, title: t('historyTitle'), path: '/history', body, signedIn: signedInView(me.session) }));
   }
 
   app.post<{ Params: { id: string } }>('/consents/:id/revoke', async (request, reply) => {

@@ -16,6 +16,7 @@ header.site a { color: var(--brand-ink); }
 header.site .name { font-weight: 700; font-size: 1.2rem; text-decoration: none; }
 header.site nav ul { list-style: none; display: flex; gap: 1rem; margin: 0; padding: 0; }
 header.site .lang { margin-left: auto; }
+header.site form.logout button { background: #fff; color: var(--brand); border-color: #fff; padding: .25rem .75rem; }
 main { max-width: 68rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
 h1 { font-size: 1.75rem; margin: .5rem 0 1rem; }
 .lead { color: var(--muted); max-width: 48rem; }
@@ -34,6 +35,9 @@ footer.site { border-top: 1px solid var(--line); color: var(--muted); }
 footer.site p { max-width: 68rem; margin: 0 auto; padding: 1rem; }
 `);
 
+// Sessions end after 20 idle minutes; two minutes before, the page says so.
+const IDLE_SCRIPT = "setTimeout(function(){var w=document.getElementById('idle-warning');if(w)w.hidden=false;},18*60*1000);";
+
 export interface PageInput {
   lang: Lang;
   t: Translate;
@@ -42,6 +46,8 @@ export interface PageInput {
   path: string;
   query?: Record<string, string> | URLSearchParams;
   body: Html;
+  /** When the person is signed in: the CSRF token for the sign-out form. */
+  signedIn?: { csrf: string };
 }
 
 export function page(input: PageInput): Html {
@@ -70,11 +76,18 @@ export function page(input: PageInput): Html {
       </ul>
     </nav>
     <a class="lang" href="${input.path}?${query.toString()}" lang="${other}" hreflang="${other}">${t('switchLanguage')}</a>
+    ${
+      input.signedIn
+        ? html`<form method="post" action="/logout" class="logout"><input type="hidden" name="_csrf" value="${input.signedIn.csrf}"><button type="submit">${t('logout')}</button></form>`
+        : ''
+    }
   </div>
 </header>
 <main id="main" tabindex="-1">
+${input.signedIn ? html`<p id="idle-warning" class="card" role="alert" hidden>${t('idleWarning')}</p>` : ''}
 ${input.body}
 </main>
+${input.signedIn ? html`<script>${raw(IDLE_SCRIPT)}</script>` : ''}
 <footer class="site"><p>${t('footerPrivacy')}</p></footer>
 </body>
 </html>

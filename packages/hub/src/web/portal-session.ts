@@ -61,3 +61,8 @@ export function requireCsrf(session: Session | undefined, body: unknown): assert
   const token = (body as Record<string, unknown> | undefined)?._csrf;
   if (!session || !checkCsrf(session.key, token)) throw new AppError('csrf_failed', 'The form has expired. Please go back, reload the page and try again.');
 }
+
+/** What the page frame needs to offer sign-out, when the person is signed in. */
+export function signedInView(session: Session | undefined): { csrf: string } | undefined {
+  return session?.state.authenticated ? { csrf: csrfToken(session.key) } : undefined;
+}
