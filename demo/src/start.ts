@@ -5,6 +5,7 @@ import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_AGENCIES, registryFor } from './catalogue.ts';
+import { REVOKED_DEMO_CITIZEN } from './ca/index.ts';
 import { DEMO_PERSONAS } from './population/citizens.ts';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
@@ -117,6 +118,11 @@ const lines = [
   '',
   '  Demo citizens (synthetic):',
   ...DEMO_PERSONAS.map((p) => `    ${p.nationalId}  ${p.description}`),
+  '',
+  '  Demo logins (a first use needs two methods; id-card-image needs the certificate, level 1):',
+  `    Citizen certificate:  on the portal choose 自然人憑證, then the card ending in the ID's last 3 digits (e.g. A******789)`,
+  `    Mobile ID:            on the portal choose 行動身分識別, enter the national ID and the 6-digit code the page shows`,
+  `    Revoked certificate:  ${REVOKED_DEMO_CITIZEN} (its card is listed but refused: for trying the CRL check)`,
   '',
   '  Try:  npm run fetch -- --subject A123456789 --datasets household-personal,income,vehicles,income-tax-certificate',
   '        npm run fetch -- --subject A123456789 --all',
