@@ -145,9 +145,10 @@ export async function startMailSink(options: MailSinkOptions): Promise<MailSink>
   let outboxOrigin = '';
   let allowedHosts = new Set<string>();
 
+  /** The delete button's form post; browsers say where it came from in Sec-Fetch-Site (Origin is "null" under no-referrer). */
   function sameOrigin(req: IncomingMessage): boolean {
     const site = req.headers['sec-fetch-site'];
-    if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
+    if (site !== undefined) return site === 'same-origin';
     const origin = req.headers.origin;
     return origin === undefined || origin === outboxOrigin || allowedHosts.has(origin.replace(/^http:\/\//, ''));
   }

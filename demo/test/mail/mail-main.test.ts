@@ -11,7 +11,11 @@ import { createSmtpNotifier } from '../../../packages/hub/src/notify/index.ts';
 const root = resolve(new URL('../../..', import.meta.url).pathname);
 
 function run(env: Record<string, string>) {
-  return spawn(process.execPath, ['--import', 'tsx', 'demo/src/mail/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, ['--import', 'tsx', 'demo/src/mail/main.ts'], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 test('prints one ready line, receives mail, serves the outbox, stops on SIGTERM', async () => {
@@ -29,7 +33,9 @@ test('prints one ready line, receives mail, serves the outbox, stops on SIGTERM'
       lang: 'zh-TW',
       kind: 'download',
       at: new Date(),
-      datasets: [{ name: { 'zh-TW': '勞保投保資料', en: 'Labour insurance history' }, agency: { 'zh-TW': '勞動部勞工保險局', en: 'Bureau of Labor Insurance' } }],
+      datasets: [
+        { name: { 'zh-TW': '勞保投保資料', en: 'Labour insurance history' }, agency: { 'zh-TW': '勞動部勞工保險局', en: 'Bureau of Labor Insurance' } },
+      ],
       historyUrl: 'http://localhost:3000/history',
     });
     assert.equal(sent, true);

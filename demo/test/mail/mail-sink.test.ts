@@ -39,7 +39,16 @@ after(async () => {
 beforeEach(() => sink.clear());
 
 function notice(overrides: Partial<Notice> = {}): Notice {
-  return { to: TO, lang: 'zh-TW', kind: 'transfer', at: new Date('2025-03-04T06:05:00Z'), datasets, recipient: { 'zh-TW': '臺北市政府社會局', en: 'Taipei City Department of Social Welfare' }, historyUrl: HISTORY_URL, ...overrides };
+  return {
+    to: TO,
+    lang: 'zh-TW',
+    kind: 'transfer',
+    at: new Date('2025-03-04T06:05:00Z'),
+    datasets,
+    recipient: { 'zh-TW': '臺北市政府社會局', en: 'Taipei City Department of Social Welfare' },
+    historyUrl: HISTORY_URL,
+    ...overrides,
+  };
 }
 
 function only(messages: SinkMessage[]): SinkMessage {
@@ -59,8 +68,11 @@ test('a transfer notice in zh-TW arrives over SMTP, Chinese first, English below
   const message = only(sink.messages());
   assert.deepEqual(message.to, [TO]);
   assert.equal(message.from, DEFAULT_MAIL_FROM);
-  assert.match(message.subject, /^OpenMyData：您的資料已提供給「臺北市政府社會局」 \/ OpenMyData: your data was sent to Taipei City Department of Social Welfare$/);
-  assert.ok(message.text.indexOf('您的下列資料已於 2025-03-04 14:05（臺灣時間）') >= 0);
+  assert.match(
+    message.subject,
+    /^OpenMyData：您的資料已提供給「臺北市政府社會局」 \/ OpenMyData: your data was sent to Taipei City Department of Social Welfare$/,
+  );
+  assert.ok(message.text.indexOf('您的下列資料已於 2025-03-04 14:05（臺灣時間）經') >= 0);
   assert.ok(message.text.indexOf('您的下列資料') < message.text.indexOf('On 2025-03-04 14:05 Taiwan time'));
   for (const d of datasets) {
     for (const name of [d.name['zh-TW'], d.name.en, d.agency['zh-TW'], d.agency.en]) assert.ok(message.text.includes(name), name);
@@ -73,7 +85,9 @@ test('a transfer notice in zh-TW arrives over SMTP, Chinese first, English below
 });
 
 test('a counter retrieval notice in English arrives English first, Chinese below', async () => {
-  const ok = await notifier.notify(notice({ lang: 'en', kind: 'counter_retrieval', recipient: { 'zh-TW': '新北市板橋區公所', en: 'Banqiao District Office' } }));
+  const ok = await notifier.notify(
+    notice({ lang: 'en', kind: 'counter_retrieval', recipient: { 'zh-TW': '新北市板橋區公所', en: 'Banqiao District Office' } }),
+  );
   assert.equal(ok, true);
   const message = only(sink.messages());
   assert.match(message.subject, /^OpenMyData: Banqiao District Office retrieved your data at a counter \/ OpenMyData：「新北市板橋區公所」已臨櫃調閱您的資料$/);
@@ -147,6 +161,8 @@ test('the page’s delete button works from the page only', async () => {
   const origin = new URL(sink.outboxUrl).origin;
   const foreign = await fetch(new URL('/clear', sink.outboxUrl), { method: 'POST', headers: { Origin: 'http://evil.example' }, redirect: 'manual' });
   assert.equal(foreign.status, 403);
+  const crossSite = await fetch(new URL('/clear', sink.outboxUrl), { method: 'POST', headers: { 'Sec-Fetch-Site': 'cross-site' }, redirect: 'manual' });
+  assert.equal(crossSite.status, 403);
   assert.equal(sink.messages().length, 1);
   const own = await fetch(new URL('/clear', sink.outboxUrl), { method: 'POST', headers: { Origin: origin }, redirect: 'manual' });
   assert.equal(own.status, 303);

@@ -49,17 +49,17 @@ const LANGUAGES: Record<NoticeLang, Language> = {
     kinds: {
       download: {
         subject: () => `${BRAND}：您的資料已被下載`,
-        lead: (time) => `有人以您的身分登入 ${BRAND}，於 ${time} 下載了您的下列資料：`,
+        lead: (time) => `有人以您的身分登入 ${BRAND}，於 ${time}下載了您的下列資料：`,
         datasetLine: (name, agency) => `${name}（${agency}）`,
       },
       transfer: {
         subject: (r) => `${BRAND}：您的資料已提供給「${r}」`,
-        lead: (time, r) => `您的下列資料已於 ${time} 經 ${BRAND} 提供給「${r}」：`,
+        lead: (time, r) => `您的下列資料已於 ${time}經 ${BRAND} 提供給「${r}」：`,
         datasetLine: (name, agency) => `${name}（${agency}）`,
       },
       counter_retrieval: {
         subject: (r) => `${BRAND}：「${r}」已臨櫃調閱您的資料`,
-        lead: (time, r) => `「${r}」的臨櫃人員已於 ${time} 透過 ${BRAND} 調閱您的下列資料：`,
+        lead: (time, r) => `「${r}」的臨櫃人員已於 ${time}透過 ${BRAND} 調閱您的下列資料：`,
         datasetLine: (name, agency) => `${name}（${agency}）`,
       },
     },

@@ -9,8 +9,14 @@ const base: Notice = {
   // 16:30 UTC is half past midnight of the next day in Taipei.
   at: new Date('2025-03-04T16:30:00Z'),
   datasets: [
-    { name: { 'zh-TW': '個人戶籍資料', en: 'Household registration (personal)' }, agency: { 'zh-TW': '內政部戶政司', en: 'Department of Household Registration' } },
-    { name: { 'zh-TW': '綜合所得稅各類所得資料', en: 'Income tax: income details' }, agency: { 'zh-TW': '財政部財政資訊中心', en: 'Fiscal Information Agency' } },
+    {
+      name: { 'zh-TW': '個人戶籍資料', en: 'Household registration (personal)' },
+      agency: { 'zh-TW': '內政部戶政司', en: 'Department of Household Registration' },
+    },
+    {
+      name: { 'zh-TW': '綜合所得稅各類所得資料', en: 'Income tax: income details' },
+      agency: { 'zh-TW': '財政部財政資訊中心', en: 'Fiscal Information Agency' },
+    },
   ],
   recipient: { 'zh-TW': '臺北市政府社會局', en: 'Taipei City Department of Social Welfare' },
   historyUrl: 'https://hub.example.org/history',

@@ -3,7 +3,14 @@ import { test } from 'node:test';
 import { isValidEmail, parseMailbox } from '../../src/notify/index.ts';
 
 test('ordinary addresses are valid, up to 254 characters', () => {
-  for (const address of ['citizen@example.test', 'chen.mei-ling+mydata@mail.example.org.tw', "o'brien@example.com", 'a@b.co', `${'x'.repeat(64)}@example.test`, `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(58)}.tw`]) {
+  for (const address of [
+    'citizen@example.test',
+    'chen.mei-ling+mydata@mail.example.org.tw',
+    "o'brien@example.com",
+    'a@b.co',
+    `${'x'.repeat(64)}@example.test`,
+    `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(58)}.tw`,
+  ]) {
     assert.equal(isValidEmail(address), true, address);
   }
 });

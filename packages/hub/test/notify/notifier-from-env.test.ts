@@ -17,7 +17,14 @@ test('without SMTP_URL notices are off and nothing fails', async () => {
   for (const env of [{}, { SMTP_URL: '' }, { SMTP_URL: '', MAIL_FROM: '' }]) {
     const notifier = notifierFromEnv(env);
     assert.equal(
-      await notifier.notify({ to: 'citizen@example.test', lang: 'en', kind: 'download', at: new Date(), datasets: [], historyUrl: 'https://hub.example.org/history' }),
+      await notifier.notify({
+        to: 'citizen@example.test',
+        lang: 'en',
+        kind: 'download',
+        at: new Date(),
+        datasets: [],
+        historyUrl: 'https://hub.example.org/history',
+      }),
       false,
     );
   }
