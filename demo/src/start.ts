@@ -38,6 +38,8 @@ const env = {
   OIDC_ISSUER: idpUrl,
   OIDC_CLIENT_ID: 'openmydata-hub',
   OIDC_CLIENT_SECRET: process.env.IDP_CLIENT_SECRET ?? 'openmydata-demo-idp-client-secret',
+  // Notices go to the demo's own SMTP sink; its outbox page shows them.
+  SMTP_URL: `smtp://127.0.0.1:${hubPort + 20}`,
   ...(args['maintenance-now'] ? { DEMO_MAINTENANCE_NOW: '1' } : {}),
 };
 const children: ChildProcess[] = [];
@@ -89,10 +91,12 @@ async function waitFor(url: string, what: string, seconds = 60): Promise<void> {
 
 process.stdout.write('Starting OpenMyData demo (SQLite)…\n');
 launch('signer', 'demo/src/signer/main.ts');
+launch('mail', 'demo/src/mail/main.ts');
 launch('idp', 'demo/src/idp/main.ts');
 launch('agencies', 'demo/src/agencies-main.ts');
 // The hub reads the demo CA's trust anchor at start, so it waits for the signer to write it.
 await waitFor(`${signerUrl}/certificates`, 'The card signer');
+await waitFor(`http://127.0.0.1:${hubPort + 10}/healthz`, 'The demo mail outbox');
 launch('hub', 'packages/hub/src/main.ts');
 await waitFor(`${hubUrl}/readyz`, 'The hub');
 await waitFor(`${idpUrl}/.well-known/openid-configuration`, 'The mock identity provider');
@@ -112,6 +116,7 @@ const lines = [
   `  Citizen portal         ${hubUrl}/   (download your data: ${hubUrl}/catalogue)`,
   `  Card signer (X.509)    ${signerUrl}   the demo's card-reader helper, level 1`,
   `  Mock mobile ID (OIDC)  ${idpUrl}   level 2; the page shows the one-time code`,
+  `  Mail outbox (SMTP)     http://127.0.0.1:${hubPort + 10}/   notices sent after each download`,
   '',
   '  Demo agencies (Provider API v1):',
   ...DEMO_AGENCIES.map((a) => `    ${pad(a.id, 15)} http://127.0.0.1:${hubPort + a.portOffset}   ${a.name['zh-TW']} · ${a.datasets.map((d) => d.id).join(', ')}`),

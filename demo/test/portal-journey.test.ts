@@ -21,6 +21,8 @@ import { startDemoAgencies } from '../src/agencies.ts';
 import { createDemoCa, type DemoCa, REVOKED_DEMO_CITIZEN } from '../src/ca/index.ts';
 import { registryWith } from '../src/catalogue.ts';
 import { startMockIdp } from '../src/idp/mock-idp.ts';
+import { startMailSink } from '../src/mail/mail-sink.ts';
+import { createSmtpNotifier } from '../../packages/hub/src/notify/index.ts';
 import { findCitizen, formatAddress } from '../src/population/citizens.ts';
 import { cardLabel, startSigner } from '../src/signer/index.ts';
 import { filesUnder, findPersonalData } from './privacy-scan.ts';
@@ -33,6 +35,7 @@ let t: TestHub;
 let ca: DemoCa;
 let closers: Array<() => Promise<void>> = [];
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
+let mail: Awaited<ReturnType<typeof startMailSink>>;
 const work = mkdtempSync(join(tmpdir(), 'omd-journey-'));
 const audited: string[] = [];
 
@@ -52,7 +55,9 @@ before(async () => {
   const signer = await startSigner({ port: 0, hubOrigin: hubUrl, ca });
   const idp = await startMockIdp({ port: 0, clients: [{ client_id: 'openmydata-hub', client_secret: SECRET, redirect_uris: [`${hubUrl}/login/oidc/callback`] }] });
   const trust = ca.trustMaterial();
+  mail = await startMailSink({ smtpPort: 0, httpPort: 0 });
   t = await startTestHub({
+    notifier: createSmtpNotifier({ url: mail.smtpUrl, from: 'OpenMyData <no-reply@openmydata.invalid>' }),
     env: { HUB_PORT: String(port), HUB_PUBLIC_URL: hubUrl, BROKER_TIMEOUT_SECONDS: '10' },
     identity: {
       x509: { verifier: createX509Verifier({ trustAnchorsPem: [trust.rootCaPem], crls: () => [trust.issuingCrlDer, trust.rootCrlDer] }), signerUrl: signer.url },
@@ -64,7 +69,7 @@ before(async () => {
   await seedRegistry(t.hub.db, parseRegistry(registryWith((a) => urls.get(a.id) as string, () => [])));
   t.hub.catalogue.invalidate();
   browser = await launchBrowser();
-  closers = [browser.close, agencies.close, idp.close, signer.close];
+  closers = [browser.close, agencies.close, idp.close, signer.close, mail.close];
 });
 
 after(async () => {
@@ -138,6 +143,7 @@ test('first use: two methods, consent, live progress, preview, download', async 
   assert.match((await page.getByRole('alert').textContent()) ?? '', /至少需要 10 個字元/, 'the server refuses a short password too');
   await page.getByLabel('資料包密碼（至少 10 個字元）').fill(PASSWORD);
   await page.getByLabel('再次輸入密碼').fill(PASSWORD);
+  await page.getByLabel('下載後通知我（電子郵件，選填）').fill('citizen@example.test');
   await page.getByRole('button', { name: /我同意/ }).click();
   await page.waitForURL(/\/download\/jobs\//);
   await audit(page, 'progress');
@@ -157,6 +163,12 @@ test('first use: two methods, consent, live progress, preview, download', async 
   const link = await page.getByRole('link', { name: '下載加密資料包' }).getAttribute('href');
   const again = await fetch(`${t.url}${link}`);
   assert.equal(again.status, 410, 'the link works once');
+  const deadline = Date.now() + 10_000;
+  while (mail.messages().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const [notice] = mail.messages();
+  assert.ok(notice, 'an e-mail notice was sent after the download');
+  assert.deepEqual(notice.to, ['citizen@example.test']);
+  for (const secret of [ID, findCitizen(ID)?.name ?? 'x']) assert.ok(!JSON.stringify(notice).includes(secret), 'the notice carries no personal data');
 });
 
 test('7-Zip opens the package with the password, not without; every agency signature verifies', async () => {

@@ -16,6 +16,7 @@ import { resolveSecret } from './keys/secret.ts';
 import { type ConsentReceiptInput, signConsentReceipt } from './ledger/consent-receipt.ts';
 import { Ledger } from './ledger/ledger.ts';
 import { createLogger, type Logger } from './log.ts';
+import { type Notifier, notifierFromEnv } from './notify/index.ts';
 import { buildServer } from './server.ts';
 import { type Db, type Engine, openDatabase } from './store/database.ts';
 import { migrateToLatest } from './store/migrate.ts';
@@ -87,11 +88,14 @@ export interface HubOptions {
   logger?: Logger;
   /** Identity methods; by default read from the environment (X509_*, SIGNER_URL, OIDC_*). */
   identity?: IdentityMethods;
+  /** Mail; by default from SMTP_URL and MAIL_FROM (no SMTP_URL: no mail). */
+  notifier?: Notifier;
 }
 
 export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const identity = options.identity ?? identityMethodsFromEnv(process.env, config.publicUrl);
+  const notifier = options.notifier ?? notifierFromEnv(process.env, { logger });
   const core = await openHubCore(config, logger);
   const ttlHours = config.downloadTtlHours;
   const jobs = new DownloadJobs({ db: core.db, broker: core.broker, catalogue: core.catalogue, ledger: core.ledger, logger, ttlMs: ttlHours * 3600_000, previewMs: 30 * 60_000 });
@@ -116,6 +120,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       downloadTtlHours: ttlHours,
       ledger: core.ledger,
       signReceipt: core.signReceipt,
+      notifier,
     },
   });
   core.ledger.startTreeHeadTimer();

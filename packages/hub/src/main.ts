@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   try {
     hub = await createHub(config);
   } catch (error) {
-    if (error instanceof RegistryError) {
+    if (error instanceof RegistryError || error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
       process.exit(78);
     }

@@ -14,6 +14,7 @@ import type { Session } from '../identity/session/session-store.ts';
 import type { ConsentReceiptInput } from '../ledger/consent-receipt.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { Db } from '../store/database.ts';
+import { isValidEmail, type Notifier } from '../notify/index.ts';
 import { portalContext, sendPage } from './context.ts';
 import { type Html, html, raw } from './html.ts';
 import type { Lang, MessageKey } from './i18n.ts';
@@ -29,6 +30,8 @@ export interface DownloadDeps {
   ttlHours: number;
   ledger: Pick<Ledger, 'append'>;
   signReceipt: (input: ConsentReceiptInput) => Promise<{ receiptId: string; jws: string }>;
+  notifier: Notifier;
+  publicUrl: string;
 }
 
 const STATE_KEYS: Record<DatasetProgress['state'], MessageKey> = {
@@ -107,6 +110,9 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
   <p id="password-strength" class="meta" aria-live="polite"></p>
   <p><label for="password2">${t('passwordConfirmLabel')}</label><br>
   <input id="password2" name="password2" type="password" minlength="10" maxlength="256" required autocomplete="new-password"></p>
+  <p><label for="email">${t('emailLabel')}</label><br>
+  <input id="email" name="email" type="email" maxlength="254" autocomplete="email" aria-describedby="email-help"></p>
+  <p id="email-help" class="meta">${t('emailHelp')}</p>
   <p><button type="submit">${t('agree')}</button></p>
 </form>
 <script>${raw(strengthScript(t('passwordStrength')))}</script>`;
@@ -133,6 +139,8 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
       if (error instanceof DownloadError) return consentPage(request, reply, error.code === 'password_too_short' ? 'passwordTooShort' : 'passwordInvalid');
       throw error;
     }
+    const email = typeof body.email === 'string' ? body.email.trim() : '';
+    if (email !== '' && !isValidEmail(email)) return consentPage(request, reply, 'emailInvalid');
     const subjectKey = deps.subjectKeyOf(session.state.nationalId);
     const consent = await grantConsent(deps.db, {
       subjectKey,
@@ -154,7 +162,15 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
       expiresAt: consent.expiresAt,
     });
     try {
-      const job = await deps.jobs.start({ consent, nationalId: session.state.nationalId, password, purpose: 'Download by the data subject', receipt: receipt.jws });
+      const { lang } = portalContext(request, reply);
+      const job = await deps.jobs.start({
+        consent,
+        nationalId: session.state.nationalId,
+        password,
+        purpose: 'Download by the data subject',
+        receipt: receipt.jws,
+        ...(email ? { notify: { to: email, lang } } : {}),
+      });
       return reply.redirect(`/download/jobs/${job.id}`, 303);
     } catch (error) {
       if (error instanceof ConsentUnavailableError) return consentPage(request, reply, 'consentGone');
@@ -242,6 +258,23 @@ ${job.finished ? '' : html`<script>${raw(progressScript(job.id, Object.fromEntri
     return sendPage(reply, page({ lang, t, title: t('previewTitle'), path: `/download/jobs/${job.id}/preview`, body, signedIn: signedInView(own.session) }));
   });
 
+  /** Mails the person who asked for it; the address is forgotten with the job. Never fails the download. */
+  async function notifyDownload(consentId: string): Promise<void> {
+    const job = deps.jobs.byConsent(consentId);
+    if (!job?.notify) return;
+    const delivered = [...job.progress.values()].filter((p) => p.state === 'ok').map((p) => p.dataset);
+    const resolved = await Promise.all(delivered.map((id) => deps.catalogue.resolve(id)));
+    await deps.notifier.notify({
+      to: job.notify.to,
+      lang: job.notify.lang,
+      kind: 'download',
+      at: new Date(),
+      datasets: resolved.flatMap((r) => (r ? [{ name: r.dataset.name, agency: r.agency.name }] : [])),
+      historyUrl: `${deps.publicUrl}/history`,
+    });
+    job.notify = undefined;
+  }
+
   app.get('/download/jobs/:id/receipt', async (request, reply) => {
     const own = await ownJob(request, reply);
     if (!own) return reply;
@@ -263,6 +296,7 @@ ${job.finished ? '' : html`<script>${raw(progressScript(job.id, Object.fromEntri
     await deps.ledger.append([
       { action: 'download', actor: { kind: 'citizen', id: taken.subjectKey }, subject: taken.subjectKey, consent: taken.consentId, recipient: 'self', outcome: 'ok' },
     ]);
+    void notifyDownload(taken.consentId);
     const stamp = new Date().toISOString().slice(0, 10).replace(/-/g, '');
     return reply
       .type('application/zip')

@@ -7,6 +7,7 @@ import type { IdentityMethods } from '../identity/identity-config.ts';
 import type { ConsentReceiptInput } from '../ledger/consent-receipt.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { Db } from '../store/database.ts';
+import type { Notifier } from '../notify/index.ts';
 import { cataloguePages } from './catalogue-pages.ts';
 import { downloadPages } from './download-pages.ts';
 import { historyPages } from './history-pages.ts';
@@ -24,6 +25,7 @@ export interface PortalParts {
   downloadTtlHours: number;
   ledger: Ledger;
   signReceipt: (input: ConsentReceiptInput) => Promise<{ receiptId: string; jws: string }>;
+  notifier: Notifier;
 }
 
 export async function portalRoutes(app: FastifyInstance, parts: PortalParts): Promise<void> {

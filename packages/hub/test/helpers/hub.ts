@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
 import { createHub, type Hub } from '../../src/hub.ts';
 import type { IdentityMethods } from '../../src/identity/identity-config.ts';
+import { createNoopNotifier, type Notifier } from '../../src/notify/index.ts';
 import { captureLogs } from './log-capture.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
@@ -15,7 +16,7 @@ export interface TestHub {
   stop(): Promise<void>;
 }
 
-export async function startTestHub(options: { registry?: unknown; env?: Record<string, string>; identity?: IdentityMethods } = {}): Promise<TestHub> {
+export async function startTestHub(options: { registry?: unknown; env?: Record<string, string>; identity?: IdentityMethods; notifier?: Notifier } = {}): Promise<TestHub> {
   const database = await createTestDatabase();
   const env: Record<string, string> = {
     NODE_ENV: 'test',
@@ -32,7 +33,7 @@ export async function startTestHub(options: { registry?: unknown; env?: Record<s
     env.REGISTRY_FILE = file;
   }
   const capture = captureLogs();
-  const hub = await createHub(loadConfig(env), { logger: capture.logger, identity: options.identity ?? { x509: undefined, oidc: undefined } });
+  const hub = await createHub(loadConfig(env), { logger: capture.logger, identity: options.identity ?? { x509: undefined, oidc: undefined }, notifier: options.notifier ?? createNoopNotifier() });
   const url = await hub.listen();
   return {
     hub,

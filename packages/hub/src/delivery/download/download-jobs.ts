@@ -32,6 +32,8 @@ export interface DownloadJob {
   finished: boolean;
   download?: { token: string; expiresAt: Date; size: number };
   failure?: 'nothing_fetched' | 'build_failed';
+  /** Where to send the notice after the download: memory only, never stored. */
+  notify?: { to: string; lang: 'zh-TW' | 'en' };
   /** The signed consent receipt (compact JWS) the person may keep. */
   receipt?: string;
   /** Records per data set for the preview; dropped after previewMs. */
@@ -62,7 +64,14 @@ export class DownloadJobs {
   constructor(private readonly deps: DownloadJobsDeps) {}
 
   /** Starts the job; throws ConsentUnavailableError when the consent was used, revoked or expired. */
-  async start(input: { consent: Consent; nationalId: string; password: string; purpose: string; receipt?: string }): Promise<DownloadJob> {
+  async start(input: {
+    consent: Consent;
+    nationalId: string;
+    password: string;
+    purpose: string;
+    receipt?: string;
+    notify?: { to: string; lang: 'zh-TW' | 'en' };
+  }): Promise<DownloadJob> {
     const consent = await consumeConsent(this.deps.db, input.consent.id);
     if (!consent) throw new ConsentUnavailableError('consent already used, revoked or expired');
     const job: DownloadJob = {
@@ -74,6 +83,7 @@ export class DownloadJobs {
       finished: false,
       createdAt: new Date(),
       ...(input.receipt ? { receipt: input.receipt } : {}),
+      ...(input.notify ? { notify: input.notify } : {}),
     };
     this.jobs.set(job.id, job);
     const citizen = { kind: 'citizen' as const, id: consent.subjectKey };
@@ -88,6 +98,12 @@ export class DownloadJobs {
   get(id: string, subjectKey: string): DownloadJob | undefined {
     const job = this.jobs.get(id);
     return job && job.subjectKey === subjectKey ? job : undefined;
+  }
+
+  /** The job that used this consent, if this process ran it. */
+  byConsent(consentId: string): DownloadJob | undefined {
+    for (const job of this.jobs.values()) if (job.consentId === consentId) return job;
+    return undefined;
   }
 
   subscribe(id: string, listener: () => void): () => void {
