@@ -151,6 +151,12 @@ test('first use: two methods, consent, live progress, preview, download', async 
   assert.ok(states.some((s) => s !== '完成'), `progress is shown while agencies work: ${states.join(', ')}`);
   await page.getByText('資料已備妥').first().waitFor({ timeout: 30_000 });
   await audit(page, 'progress, done');
+  const progressUrl = page.url();
+  await page.goto(`${progressUrl}?lang=en`);
+  await audit(page, 'progress, done (en)');
+  await page.goto(`${progressUrl}/preview?lang=en`);
+  await audit(page, 'preview (en)');
+  await page.goto(`${progressUrl}?lang=zh-TW`);
   await page.getByRole('link', { name: '預覽資料內容' }).click();
   const citizen = findCitizen(ID);
   assert.match((await page.locator('main').textContent()) ?? '', new RegExp(citizen?.name ?? 'x'), 'the preview shows the records as tables');
@@ -216,6 +222,10 @@ test('a later visit: one method is enough to be known, but a level 1 data set as
   await page.waitForURL(/\/login\?/);
   assert.match((await page.locator('main').textContent()) ?? '', /需要更高的驗證等級/);
   await audit(page, 'login, step-up');
+  await page.goto(`${page.url()}&lang=en`);
+  assert.match((await page.locator('main').textContent()) ?? '', /needs a stronger verification/);
+  await audit(page, 'login, step-up (en)');
+  await page.goto(page.url().replace('lang=en', 'lang=zh-TW'));
   await signInWithCard(page, ID);
   await page.waitForURL(/\/download\/consent/);
   await page.goto(`${page.url()}&lang=en`);
