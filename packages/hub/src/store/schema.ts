@@ -129,4 +129,23 @@ export interface Database {
   ledger_entries: LedgerEntryTable;
   ledger_nodes: LedgerNodeTable;
   ledger_tree_heads: LedgerTreeHeadTable;
+  passkeys: PasskeyTable;
+}
+
+/** A passkey (WebAuthn credential) bound to a person after a strong login: see migration 0004. */
+export interface PasskeyTable {
+  /** base64url of the raw credential id. */
+  credential_id: string;
+  subject_key: string;
+  /** base64url of the random WebAuthn user handle shared by one person's passkeys. */
+  user_handle: string;
+  /** COSE public key. */
+  public_key: Buffer;
+  counter: BigIntColumn;
+  /** JSON array of transport hints. */
+  transports: string;
+  /** The national ID sealed under HUB_SECRET, bound to credential_id; deleted with the row. */
+  sealed_national_id: string;
+  created_at: string;
+  last_used_at: string | null;
 }
