@@ -214,6 +214,27 @@ test('the usage history shows what happened, with export and proofs', async () =
   await page.close();
 });
 
+test('a passkey bound after a strong login signs the person in at level 2', async () => {
+  const page = await firstContext.newPage();
+  const cdp = await firstContext.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+  });
+  const base = t.url.replace('127.0.0.1', 'localhost');
+  await page.goto(`${base}/history?lang=zh-TW`);
+  await page.getByRole('button', { name: '綁定此裝置的通行密鑰' }).click();
+  await page.waitForURL(/passkey=registered/);
+  assert.match((await page.locator('main').textContent()) ?? '', /已綁定通行密鑰/);
+  assert.equal(await page.getByRole('button', { name: '移除' }).count(), 1);
+  await page.getByRole('button', { name: '登出' }).click();
+  await page.goto(`${base}/login?next=/history&level=2`);
+  await page.locator('form[data-passkey="login"] button').click();
+  await page.waitForURL(/\/history$/);
+  assert.match((await page.locator('h1').textContent()) ?? '', /我的資料使用紀錄/);
+  await page.close();
+});
+
 test('a later visit: one method is enough to be known, but a level 1 data set asks for step-up', async () => {
   const context = await browser.browser.newContext();
   const page = await context.newPage();

@@ -10,6 +10,7 @@ import type { Config } from './config.ts';
 import { DownloadJobs } from './delivery/download/download-jobs.ts';
 import { purgeExpiredDownloads } from './delivery/download/downloads.ts';
 import { type IdentityMethods, identityMethodsFromEnv } from './identity/identity-config.ts';
+import { createPasskeyMethod, type PasskeyMethod, passkeyOptionsFromEnv } from './identity/passkey/index.ts';
 import { SessionStore } from './identity/session/session-store.ts';
 import { currentSigningKey } from './keys/hub-keys.ts';
 import { resolveSecret } from './keys/secret.ts';
@@ -30,6 +31,7 @@ export interface HubCore {
   broker: Broker;
   catalogue: CatalogueCache;
   ledger: Ledger;
+  passkeys: PasskeyMethod;
   /** Signs a consent receipt with the hub's consent-receipt key. */
   signReceipt(input: ConsentReceiptInput): Promise<{ receiptId: string; jws: string }>;
 }
@@ -63,7 +65,8 @@ export async function openHubCore(config: Config, logger: Logger): Promise<HubCo
     );
     const ledger = new Ledger({ db, engine, secret, logger });
     const signReceipt = async (input: ConsentReceiptInput) => signConsentReceipt(input, await currentSigningKey(db, secret, 'consent-receipt'), config.publicUrl);
-    return { config, db, engine, logger, broker, catalogue, ledger, signReceipt };
+    const passkeys = createPasskeyMethod({ db, secret, ...passkeyOptionsFromEnv(process.env, config.publicUrl) });
+    return { config, db, engine, logger, broker, catalogue, ledger, signReceipt, passkeys };
   } catch (error) {
     await db.destroy();
     throw error;
@@ -112,7 +115,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     portal: {
       db: core.db,
       sessions: { store: sessionStore, secure: config.publicUrl.startsWith('https:') },
-      methods: identity,
+      methods: { ...identity, passkey: core.passkeys },
       catalogue: core.catalogue,
       jobs,
       subjectKeyOf: core.ledger.subjectKey,

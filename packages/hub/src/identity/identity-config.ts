@@ -4,12 +4,15 @@
 // oidcOptionsFromEnv.
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config.ts';
+import type { PasskeyMethod } from './passkey/index.ts';
 import { createOidcMethod, type OidcMethod, oidcOptionsFromEnv } from './oidc/index.ts';
 import { crlsFromFiles, createX509Verifier, type X509Verifier } from './x509/index.ts';
 
 export interface IdentityMethods {
   x509: { verifier: X509Verifier; signerUrl: string } | undefined;
   oidc: OidcMethod | undefined;
+  /** Passkeys are the hub's own method (bound after a level 1 or 2 login), so the hub adds them. */
+  passkey?: PasskeyMethod | undefined;
 }
 
 const list = (value: string | undefined) => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);

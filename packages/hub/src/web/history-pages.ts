@@ -12,6 +12,8 @@ import { portalContext, sendPage } from './context.ts';
 import { html } from './html.ts';
 import { isMessageKey } from './i18n.ts';
 import { page } from './layout.ts';
+import { passkeySection } from './passkey-pages.ts';
+import type { PasskeyMethod } from '../identity/passkey/index.ts';
 import { csrfField, currentSession, type PortalSessions, requireCsrf, signedInView } from './portal-session.ts';
 
 export interface HistoryDeps {
@@ -20,6 +22,7 @@ export interface HistoryDeps {
   ledger: Ledger;
   catalogue: CatalogueCache;
   subjectKeyOf: (nationalId: string) => string;
+  methods: { passkey?: PasskeyMethod | undefined };
 }
 
 export function historyPages(app: FastifyInstance, deps: HistoryDeps): void {
@@ -42,9 +45,13 @@ export function historyPages(app: FastifyInstance, deps: HistoryDeps): void {
     return reply.send(historyToJson(history));
   });
 
-  app.get('/history', async (request, reply) => history(request, reply));
+  app.get('/history', async (request, reply) => {
+    const flag = (request.query as Record<string, unknown>).passkey;
+    const notice = flag === 'registered' ? 'passkeyRegistered' : flag === 'deleted' ? 'passkeyDeleted' : flag === 'failed' ? 'passkeyFailed' : undefined;
+    return history(request, reply, notice);
+  });
 
-  async function history(request: FastifyRequest, reply: FastifyReply, notice?: 'revoked' | 'revokeFailed') {
+  async function history(request: FastifyRequest, reply: FastifyReply, notice?: 'revoked' | 'revokeFailed' | 'passkeyRegistered' | 'passkeyDeleted' | 'passkeyFailed') {
     const { lang, t } = portalContext(request, reply);
     const me = await signedIn(request);
     if (!me) return reply.redirect(`/login?${new URLSearchParams({ next: '/history' })}`, 303);
@@ -74,7 +81,8 @@ ${
     : html`<table><thead><tr><th scope="col">${t('historyTime')}</th><th scope="col">${t('historyAction')}</th><th scope="col">${t('historyData')}</th><th scope="col">${t('historyRecipient')}</th><th scope="col">${t('historyOutcome')}</th></tr></thead><tbody>${rows}</tbody></table>`
 }
 <h2>${t('unusedConsents')}</h2>
-${consentItems.length === 0 ? html`<p>${t('noUnusedConsents')}</p>` : html`<ul class="cards">${consentItems}</ul>`}`;
+${consentItems.length === 0 ? html`<p>${t('noUnusedConsents')}</p>` : html`<ul class="cards">${consentItems}</ul>`}
+${deps.methods.passkey ? passkeySection(t, me.session, await deps.methods.passkey.listPasskeys(me.subjectKey), lang) : ''}`;
     return sendPage(reply, page({ lang, t, title: t('historyTitle'), path: '/history', body, signedIn: signedInView(me.session) }));
   }
 

@@ -10,6 +10,7 @@ import { takeAttempt } from '../identity/session/rate-limit.ts';
 import type { Session } from '../identity/session/session-store.ts';
 import { IdentityError, type VerifiedIdentity } from '../identity/types.ts';
 import { X509_ERRORS } from '../identity/x509/index.ts';
+import { PASSKEY_ERRORS, passkeyScript } from '../identity/passkey/index.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { Db } from '../store/database.ts';
 import { portalContext, sendPage } from './context.ts';
@@ -63,7 +64,8 @@ export function loginPages(app: FastifyInstance, deps: LoginDeps): void {
       : !state.authenticated
         ? html`<p class="card" role="status">${t('loginFirstUse')}</p>`
         : html`<p class="card" role="status">${t('loginStepUp', { level: levelText(t, required) })}</p>`;
-    const done = state.verifications.map((v) => html`<li>${v.method === 'x509' ? t('loginMethodX509') : t('loginMethodOidc')} · ${levelText(t, v.level)}</li>`);
+    const methodName = { x509: t('loginMethodX509'), oidc: t('loginMethodOidc'), passkey: t('loginMethodPasskey') };
+    const done = state.verifications.map((v) => html`<li>${methodName[v.method]} · ${levelText(t, v.level)}</li>`);
     const params = (extra: Record<string, string>) => new URLSearchParams({ next, level: String(required), ...extra }).toString();
     const methods: Html[] = [];
     if (deps.methods.x509) {
@@ -74,12 +76,22 @@ export function loginPages(app: FastifyInstance, deps: LoginDeps): void {
       methods.push(html`<li class="card"><h2 style="font-size:1.15rem;margin:0">${t('loginMethodOidc')}</h2><p class="meta">${levelText(t, deps.methods.oidc.bestLevel)} · ${t('loginMethodOidcHint')}</p>
 <a class="button" href="/login/oidc/start?${params({})}">${t('loginContinue')}</a></li>`);
     }
+    if (deps.methods.passkey) {
+      methods.push(html`<li class="card"><h2 style="font-size:1.15rem;margin:0">${t('loginMethodPasskey')}</h2><p class="meta">${levelText(t, 2)} · ${t('loginMethodPasskeyHint')}</p>
+<form method="post" action="/login/passkey" data-passkey="login" data-options-url="/login/passkey/options">
+  <input type="hidden" name="_csrf" value="${csrfField(session)}"><input type="hidden" name="next" value="${next}"><input type="hidden" name="level" value="${String(required)}"><input type="hidden" name="response" value="">
+  <p data-passkey-error hidden role="alert">${t('passkeyFailed')}</p><p data-passkey-unsupported hidden>${t('passkeyUnsupported')}</p>
+  <noscript><p>${t('passkeyNeedsScript')}</p></noscript>
+  <button type="submit">${t('loginContinue')}</button>
+</form></li>`);
+    }
     const body = html`<h1>${t('loginTitle')}</h1>
 <p class="lead">${query.level ? t('loginLead', { level: levelText(t, required) }) : t('loginLeadNoData')}</p>
 ${notice}
 ${done.length > 0 ? html`<h2>${t('loginVerifiedWith')}</h2><ul>${done}</ul>` : ''}
 ${methods.length > 0 ? html`<ul class="cards">${methods}</ul>` : html`<p>${t('loginNoMethods')}</p>`}
-<p class="meta">${t('sessionWarning')}</p>`;
+<p class="meta">${t('sessionWarning')}</p>
+${deps.methods.passkey ? html`<script>${raw(passkeyScript())}</script>` : ''}`;
     return sendPage(reply, page({ lang, t, title: t('loginTitle'), path: '/login', query: { next, level: String(required) }, body }));
   });
 
@@ -175,6 +187,43 @@ ${methods.length > 0 ? html`<ul class="cards">${methods}</ul>` : html`<p>${t('lo
         request.log.info({ code: error.code }, 'oidc login refused');
         const known = (OIDC_ERRORS as Record<string, { en: string; 'zh-TW': string }>)[error.code];
         return failure(request, reply, known ?? OIDC_ERRORS.idp_error, pending.next, pending.level);
+      }
+      throw error;
+    }
+  });
+
+  app.post('/login/passkey/options', async (request, reply) => {
+    const passkey = deps.methods.passkey;
+    if (!passkey) return reply.callNotFound();
+    const session = await currentSession(request, sessions);
+    requireCsrf(session, request.body);
+    const { options, challenge } = await passkey.authenticationOptions();
+    session.state.pending.passkeyLogin = challenge;
+    await sessions.store.save(session);
+    return { options };
+  });
+
+  app.post('/login/passkey', async (request, reply) => {
+    const passkey = deps.methods.passkey;
+    if (!passkey) return reply.redirect('/login', 303);
+    const session = await currentSession(request, sessions);
+    requireCsrf(session, request.body);
+    const body = request.body as Record<string, unknown>;
+    const next = safeNext(body.next);
+    const level = levelOf(body.level);
+    const challenge = session.state.pending.passkeyLogin;
+    delete session.state.pending.passkeyLogin;
+    await sessions.store.save(session);
+    if (!challenge) return failure(request, reply, PASSKEY_ERRORS.challenge_expired, next, level);
+    try {
+      const identity = await passkey.verifyAuthentication(typeof body.response === 'string' ? body.response : '', challenge);
+      return await verified(request, reply, session, identity, next, level);
+    } catch (error) {
+      if (error instanceof IdentityError) {
+        if (!(await takeAttempt(deps.db, clientKey(request), LOGIN_LIMIT))) return failure(request, reply, 'tooManyAttempts', next, level, 429);
+        request.log.info({ code: error.code }, 'passkey login refused');
+        const known = (PASSKEY_ERRORS as Record<string, { en: string; 'zh-TW': string }>)[error.code];
+        return failure(request, reply, known ?? PASSKEY_ERRORS.passkey_invalid, next, level);
       }
       throw error;
     }

@@ -11,6 +11,7 @@ import type { Notifier } from '../notify/index.ts';
 import { cataloguePages } from './catalogue-pages.ts';
 import { downloadPages } from './download-pages.ts';
 import { historyPages } from './history-pages.ts';
+import { passkeyPages } from './passkey-pages.ts';
 import { loginPages } from './login-pages.ts';
 import type { PortalSessions } from './portal-session.ts';
 
@@ -34,4 +35,5 @@ export async function portalRoutes(app: FastifyInstance, parts: PortalParts): Pr
   loginPages(app, parts);
   downloadPages(app, { ...parts, ttlHours: parts.downloadTtlHours });
   historyPages(app, parts);
+  if (parts.methods.passkey) passkeyPages(app, { ...parts, passkey: parts.methods.passkey });
 }

@@ -1,0 +1,85 @@
+// Binding passkeys to a person: only after a login by certificate or mobile ID (a passkey alone
+// cannot add more passkeys), listing them on the history page, and removing them.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { PasskeyMethod, PasskeySummary } from '../identity/passkey/index.ts';
+import type { Session } from '../identity/session/session-store.ts';
+import { IdentityError } from '../identity/types.ts';
+import { AppError } from '../errors/problem.ts';
+import { type Html, html, raw } from './html.ts';
+import type { Translate } from './i18n.ts';
+import { csrfField, currentSession, type PortalSessions, requireCsrf } from './portal-session.ts';
+import { passkeyScript } from '../identity/passkey/index.ts';
+
+export interface PasskeyDeps {
+  sessions: PortalSessions;
+  passkey: PasskeyMethod;
+  subjectKeyOf: (nationalId: string) => string;
+}
+
+function strongLogin(session: Session): boolean {
+  return Boolean(session.state.authenticated && session.state.nationalId && session.state.verifications.some((v) => v.method !== 'passkey' && v.level <= 2));
+}
+
+export function passkeyPages(app: FastifyInstance, deps: PasskeyDeps): void {
+  async function strongSession(request: FastifyRequest): Promise<Session> {
+    const session = await currentSession(request, deps.sessions);
+    requireCsrf(session, request.body);
+    if (!strongLogin(session)) throw new AppError('unauthenticated', 'Sign in with a certificate or mobile ID first to bind a passkey.');
+    return session;
+  }
+
+  app.post('/passkeys/register/options', async (request) => {
+    const session = await strongSession(request);
+    const { options, challenge } = await deps.passkey.registrationOptions(deps.subjectKeyOf(session.state.nationalId as string));
+    session.state.pending.passkeyRegister = challenge;
+    await deps.sessions.store.save(session);
+    return { options };
+  });
+
+  app.post('/passkeys/register', async (request, reply) => {
+    const session = await strongSession(request);
+    const challenge = session.state.pending.passkeyRegister;
+    delete session.state.pending.passkeyRegister;
+    await deps.sessions.store.save(session);
+    const nationalId = session.state.nationalId as string;
+    const response = (request.body as Record<string, unknown>).response;
+    try {
+      await deps.passkey.verifyRegistration(typeof response === 'string' ? response : '', challenge, { subjectKey: deps.subjectKeyOf(nationalId), nationalId });
+      return reply.redirect('/history?passkey=registered', 303);
+    } catch (error) {
+      if (error instanceof IdentityError) {
+        request.log.info({ code: error.code }, 'passkey registration refused');
+        return reply.redirect('/history?passkey=failed', 303);
+      }
+      throw error;
+    }
+  });
+
+  app.post('/passkeys/delete', async (request, reply) => {
+    const session = await currentSession(request, deps.sessions);
+    requireCsrf(session, request.body);
+    if (!session.state.authenticated || !session.state.nationalId) throw new AppError('unauthenticated');
+    const id = (request.body as Record<string, unknown>).credentialId;
+    const ok = typeof id === 'string' && id.length <= 512 && (await deps.passkey.deletePasskey(deps.subjectKeyOf(session.state.nationalId), id));
+    return reply.redirect(`/history?passkey=${ok ? 'deleted' : 'failed'}`, 303);
+  });
+}
+
+/** The passkey section of the history page. */
+export function passkeySection(t: Translate, session: Session, passkeys: readonly PasskeySummary[], lang: string): Html {
+  const csrf = csrfField(session);
+  const list =
+    passkeys.length === 0
+      ? html`<p>${t('passkeysNone')}</p>`
+      : html`<ul>${passkeys.map(
+          (p) => html`<li>${p.reference} · ${p.createdAt.toLocaleString(lang, { timeZone: 'Asia/Taipei' })}
+<form method="post" action="/passkeys/delete" style="display:inline"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="credentialId" value="${p.credentialId}"><button type="submit">${t('passkeyDelete')}</button></form></li>`,
+        )}</ul>`;
+  const register = strongLogin(session)
+    ? html`<form method="post" action="/passkeys/register" data-passkey="register" data-options-url="/passkeys/register/options">
+<input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="response" value="">
+<p data-passkey-error hidden role="alert">${t('passkeyFailed')}</p><p data-passkey-unsupported hidden>${t('passkeyUnsupported')}</p>
+<button type="submit">${t('passkeyRegister')}</button></form><script>${raw(passkeyScript())}</script>`
+    : html`<p class="meta">${t('passkeyNeedsStrongLogin')}</p>`;
+  return html`<h2>${t('passkeysTitle')}</h2><p>${t('passkeysLead')}</p>${list}${register}`;
+}
