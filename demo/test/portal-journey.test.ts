@@ -269,6 +269,17 @@ test('a revoked certificate cannot sign in', async () => {
   await page.getByRole('alert').waitFor();
   assert.match((await page.getByRole('alert').textContent()) ?? '', /廢止|revoked/i);
   await audit(page, 'login failed');
+  // Hand-crafted posts get a readable refusal, never a 500.
+  const base = t.url.replace('127.0.0.1', 'localhost');
+  for (const chainPem of ['[{"toString":1}]', `${'['.repeat(5000)}${']'.repeat(5000)}`, 'not json', JSON.stringify(Array(50).fill('x'))]) {
+    await page.goto(`${base}/login/x509?next=/history`);
+    const csrf = await page.locator('input[name=_csrf]').getAttribute('value');
+    const res = await page.request.post(`${base}/login/x509`, { form: { _csrf: csrf ?? '', chainPem, certificatePem: 'x', signature: 'y', next: '/history' } });
+    assert.equal(res.status(), 401, chainPem.slice(0, 20));
+  }
+  const headers = (await page.request.get(`${base}/login?next=/history`)).headers();
+  assert.match(headers['content-security-policy'] ?? '', /script-src 'self'.*frame-ancestors 'none'/);
+  assert.equal(headers['x-frame-options'], 'DENY');
   await context.close();
 });
 

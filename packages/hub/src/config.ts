@@ -28,6 +28,11 @@ const schema = z.object({
   BROKER_MAX_PREPARATION_SECONDS: seconds.default(90 * 60),
   BROKER_MAX_PACKAGE_BYTES: z.coerce.number().int().min(1024).default(32 * 1024 * 1024),
   /** How long a built download waits for its one download; the privacy promise caps it at 8 h. */
+  /** 'true', or the number of proxy hops to trust for X-Forwarded-For; unset: no proxy. */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d{1,2})$/, 'true, false or a number of hops')
+    .optional(),
   DOWNLOAD_TTL_HOURS: z.coerce.number().positive().max(8).default(8),
 });
 
@@ -42,6 +47,7 @@ export interface Config {
   registryFile: string | undefined;
   logLevel: string;
   downloadTtlHours: number;
+  trustProxy: boolean | number;
   broker: {
     timeoutMs: number;
     maxAttempts: number;
@@ -81,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     registryFile: e.REGISTRY_FILE,
     logLevel: e.LOG_LEVEL,
     downloadTtlHours: e.DOWNLOAD_TTL_HOURS,
+    trustProxy: e.TRUST_PROXY === undefined || e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY === 'true' ? true : Number(e.TRUST_PROXY),
     broker: {
       timeoutMs: e.BROKER_TIMEOUT_SECONDS * 1000,
       maxAttempts: e.BROKER_MAX_ATTEMPTS,

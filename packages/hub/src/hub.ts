@@ -1,4 +1,5 @@
 // Wires the hub together: database, migrations, registry, keys, broker and HTTP server.
+import { createHmac, hkdfSync } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createRemoteJWKSet } from 'jose';
 import { signRequestToken, type KeyResolver } from '@openmydata/protocol';
@@ -32,6 +33,8 @@ export interface HubCore {
   catalogue: CatalogueCache;
   ledger: Ledger;
   passkeys: PasskeyMethod;
+  /** Keyed, one-way pseudonym of a client address (rate limits store no reversible IPs). */
+  clientPseudonym(ip: string): string;
   /** Signs a consent receipt with the hub's consent-receipt key. */
   signReceipt(input: ConsentReceiptInput): Promise<{ receiptId: string; jws: string }>;
 }
@@ -66,7 +69,9 @@ export async function openHubCore(config: Config, logger: Logger): Promise<HubCo
     const ledger = new Ledger({ db, engine, secret, logger });
     const signReceipt = async (input: ConsentReceiptInput) => signConsentReceipt(input, await currentSigningKey(db, secret, 'consent-receipt'), config.publicUrl);
     const passkeys = createPasskeyMethod({ db, secret, ...passkeyOptionsFromEnv(process.env, config.publicUrl) });
-    return { config, db, engine, logger, broker, catalogue, ledger, signReceipt, passkeys };
+    const pseudonymKey = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'openmydata client pseudonym', 32));
+    const clientPseudonym = (ip: string) => createHmac('sha256', pseudonymKey).update(ip).digest('hex').slice(0, 32);
+    return { config, db, engine, logger, broker, catalogue, ledger, signReceipt, passkeys, clientPseudonym };
   } catch (error) {
     await db.destroy();
     throw error;
@@ -124,7 +129,9 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       ledger: core.ledger,
       signReceipt: core.signReceipt,
       notifier,
+      clientPseudonym: core.clientPseudonym,
     },
+    trustProxy: config.trustProxy,
   });
   core.ledger.startTreeHeadTimer();
   let closed = false;

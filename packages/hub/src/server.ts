@@ -17,6 +17,8 @@ export interface ServerParts {
   logger: Logger;
   ledger: Ledger;
   portal: PortalParts;
+  /** Behind a reverse proxy: trust its X-Forwarded-For for the client address (rate limits). */
+  trustProxy?: boolean | number;
 }
 
 export async function buildServer(parts: ServerParts): Promise<FastifyInstance> {
@@ -27,6 +29,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     requestIdHeader: false,
+    trustProxy: typeof parts.trustProxy === 'number' ? ((_address: string, hop: number) => hop < (parts.trustProxy as number)) : (parts.trustProxy ?? false),
     genReqId: () => crypto.randomUUID(),
     // Errors Fastify raises before routing (a malformed URL, say) get problem details too.
     frameworkErrors: (error, request, reply) => {

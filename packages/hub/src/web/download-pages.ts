@@ -107,7 +107,7 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
   <p><label for="password">${t('passwordLabel')}</label><br>
   <input id="password" name="password" type="password" minlength="10" maxlength="256" required autocomplete="new-password" aria-describedby="password-help password-strength"${error ? raw(' aria-invalid="true"') : ''}></p>
   <p id="password-help" class="meta">${t('passwordHelp')}</p>
-  <p id="password-strength" class="meta" aria-live="polite"></p>
+  <p id="password-strength" class="meta" aria-live="polite" data-label="${t('passwordStrength')}"></p>
   <p><label for="password2">${t('passwordConfirmLabel')}</label><br>
   <input id="password2" name="password2" type="password" minlength="10" maxlength="256" required autocomplete="new-password"></p>
   <p><label for="email">${t('emailLabel')}</label><br>
@@ -115,7 +115,7 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
   <p id="email-help" class="meta">${t('emailHelp')}</p>
   <p><button type="submit">${t('agree')}</button></p>
 </form>
-<script>${raw(strengthScript(t('passwordStrength')))}</script>`;
+`;
     return sendPage(reply, page({ lang, t, title: t('consentTitle'), path: '/download/consent', query, body, signedIn: signedInView(session) }), error ? 422 : 200);
   }
 
@@ -133,8 +133,10 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
     }
     const password = typeof body.password === 'string' ? body.password : '';
     if (password !== body.password2) return consentPage(request, reply, 'passwordMismatch');
+    let normalized: string;
     try {
-      checkDownloadPassword(password);
+      // The ZIP is sealed under the normalised form, so it opens wherever the same text is typed.
+      normalized = checkDownloadPassword(password);
     } catch (error) {
       if (error instanceof DownloadError) return consentPage(request, reply, error.code === 'password_too_short' ? 'passwordTooShort' : 'passwordInvalid');
       throw error;
@@ -166,7 +168,7 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
       const job = await deps.jobs.start({
         consent,
         nationalId: session.state.nationalId,
-        password,
+        password: normalized,
         purpose: 'Download by the data subject',
         receipt: receipt.jws,
         ...(email ? { notify: { to: email, lang } } : {}),
@@ -181,8 +183,10 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
   async function ownJob(request: FastifyRequest, reply: FastifyReply): Promise<{ job: DownloadJob; session: Session } | undefined> {
     const id = (request.params as { id: string }).id;
     const session = await currentSession(request, sessions);
-    const job = session?.state.nationalId && /^[0-9a-f-]{36}$/.test(id) ? deps.jobs.get(id, deps.subjectKeyOf(session.state.nationalId)) : undefined;
-    if (!session || !job) {
+    const job = session?.state.authenticated && session.state.nationalId && /^[0-9a-f-]{36}$/.test(id) ? deps.jobs.get(id, deps.subjectKeyOf(session.state.nationalId)) : undefined;
+    // The job's data is only for a session verified as strongly as its data sets ask.
+    const levels = job ? (await chosen(job.datasets)).map((d) => d.minAssuranceLevel) : [];
+    if (!session || !job || !levelSuffices(session.state, requiredLevel(levels))) {
       await reply.callNotFound();
       return undefined;
     }
@@ -212,10 +216,12 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
         : '';
     const body = html`<h1>${job.finished ? t('progressDone') : t('progressTitle')}</h1>
 <p class="lead">${t('progressLead')}</p>
-<table id="progress"><thead><tr><th scope="col">${t('fields')}</th><th scope="col">${t('statusLabel')}</th><th scope="col">${t('reasonLabel')}</th></tr></thead><tbody>${rows}</tbody></table>
+<table id="progress"${
+      job.finished ? '' : html` data-events="/download/jobs/${job.id}/events" data-labels="${JSON.stringify(Object.fromEntries(Object.entries(STATE_KEYS).map(([k, v]) => [k, t(v)])))}"`
+    }><thead><tr><th scope="col">${t('fields')}</th><th scope="col">${t('statusLabel')}</th><th scope="col">${t('reasonLabel')}</th></tr></thead><tbody>${rows}</tbody></table>
 ${result}
 ${retry}
-${job.finished ? '' : html`<script>${raw(progressScript(job.id, Object.fromEntries(Object.entries(STATE_KEYS).map(([k, v]) => [k, t(v)]))))}</script>`}`;
+`;
     return sendPage(reply, page({ lang, t, title: t('progressTitle'), path: `/download/jobs/${job.id}`, body, signedIn: signedInView(own.session) }));
   });
 
@@ -296,7 +302,7 @@ ${job.finished ? '' : html`<script>${raw(progressScript(job.id, Object.fromEntri
     await deps.ledger.append([
       { action: 'download', actor: { kind: 'citizen', id: taken.subjectKey }, subject: taken.subjectKey, consent: taken.consentId, recipient: 'self', outcome: 'ok' },
     ]);
-    void notifyDownload(taken.consentId);
+    notifyDownload(taken.consentId).catch((error: unknown) => request.log.warn({ err: error }, 'download notice failed'));
     const stamp = new Date().toISOString().slice(0, 10).replace(/-/g, '');
     return reply
       .type('application/zip')
@@ -311,14 +317,4 @@ function formatValue(value: unknown, lang: Lang): string {
   if (typeof value === 'boolean') return value ? (lang === 'en' ? 'Yes' : '是') : lang === 'en' ? 'No' : '否';
   if (typeof value === 'number') return value.toLocaleString(lang);
   return String(value);
-}
-
-function strengthScript(label: string): string {
-  const config = JSON.stringify({ label }).replace(/</g, '\\u003c');
-  return `(function(){var c=${config};var p=document.getElementById('password');var out=document.getElementById('password-strength');if(!p||!out)return;p.addEventListener('input',function(){var v=p.value;var s=0;if(v.length>=10)s++;if(v.length>=14)s++;if(/[a-z]/.test(v)&&/[A-Z]/.test(v))s++;if(/[0-9]/.test(v)&&/[^A-Za-z0-9]/.test(v))s++;if(/(.)\\1\\1/.test(v))s=Math.max(0,s-1);out.textContent=c.label+': '+['▱▱▱▱','▰▱▱▱','▰▰▱▱','▰▰▰▱','▰▰▰▰'][s];});})();`;
-}
-
-function progressScript(jobId: string, labels: Record<string, string>): string {
-  const config = JSON.stringify({ url: `/download/jobs/${jobId}/events`, labels }).replace(/</g, '\\u003c');
-  return `(function(){var c=${config};if(!window.EventSource)return;var es=new EventSource(c.url);es.onmessage=function(m){var d=JSON.parse(m.data);d.progress.forEach(function(p){var row=document.querySelector('tr[data-dataset="'+p.dataset+'"] .state');if(row)row.textContent=c.labels[p.state]||p.state;});if(d.finished){es.close();location.reload();}};})();`;
 }

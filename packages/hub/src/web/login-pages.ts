@@ -1,20 +1,20 @@
 // Login: choose a method, verify, and come back to what you were doing. A first use needs two
 // different methods; data that needs a stronger level asks for step-up.
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { IdentityMethods } from '../identity/identity-config.ts';
 import { levelSuffices, recordVerification } from '../identity/login-rules.ts';
 import type { OidcLoginState } from '../identity/oidc/index.ts';
 import { OIDC_ERRORS } from '../identity/oidc/index.ts';
-import { takeAttempt } from '../identity/session/rate-limit.ts';
+import { isLimited, takeAttempt } from '../identity/session/rate-limit.ts';
 import type { Session } from '../identity/session/session-store.ts';
 import { IdentityError, type VerifiedIdentity } from '../identity/types.ts';
 import { X509_ERRORS } from '../identity/x509/index.ts';
-import { PASSKEY_ERRORS, passkeyScript } from '../identity/passkey/index.ts';
+import { PASSKEY_ERRORS } from '../identity/passkey/index.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { Db } from '../store/database.ts';
 import { portalContext, sendPage } from './context.ts';
-import { type Html, html, raw } from './html.ts';
+import { type Html, html } from './html.ts';
 import type { Lang, Translate } from './i18n.ts';
 import { page } from './layout.ts';
 import { csrfField, currentSession, endSession, ensureSession, type PortalSessions, requireCsrf, rotateSession } from './portal-session.ts';
@@ -26,9 +26,32 @@ export interface LoginDeps {
   subjectKeyOf: (nationalId: string) => string;
   publicUrl: string;
   ledger: Pick<Ledger, 'append'>;
+  /** Keyed pseudonym of a client address, so the rate-limit table holds no reversible IPs. */
+  clientPseudonym: (ip: string) => string;
 }
 
-const LOGIN_LIMIT = { max: 10, windowMs: 15 * 60 * 1000 };
+// Only failed sign-ins count, so people sharing one address (a NAT, a proxy) do not lock each other out.
+const LOGIN_LIMIT = { max: 20, windowMs: 15 * 60 * 1000 };
+
+const pem = z.string().max(16 * 1024);
+/** What the certificate login form may carry: bounded strings, a short chain, nothing else matters. */
+const x509Form = z.object({
+  certificatePem: pem,
+  signature: z.string().max(512),
+  chainPem: z
+    .string()
+    .max(64 * 1024)
+    .optional()
+    .transform((text, ctx) => {
+      if (!text) return [];
+      try {
+        return z.array(pem).max(5).parse(JSON.parse(text));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'chainPem is not a short JSON list of PEM strings' });
+        return z.NEVER;
+      }
+    }),
+});
 
 /** Only local paths: a login must never send the person to another site. */
 export function safeNext(value: unknown): string {
@@ -44,12 +67,12 @@ function levelText(t: Translate, level: number): string {
   return t(level === 1 ? 'levelName1' : level === 2 ? 'levelName2' : level === 3 ? 'levelName3' : 'levelName4');
 }
 
-function clientKey(request: FastifyRequest): string {
-  return `login:${createHash('sha256').update(request.ip).digest('hex').slice(0, 32)}`;
-}
 
 export function loginPages(app: FastifyInstance, deps: LoginDeps): void {
   const { sessions } = deps;
+  const clientKey = (request: FastifyRequest) => `login:${deps.clientPseudonym(request.ip)}`;
+  const limited = (request: FastifyRequest) => isLimited(deps.db, clientKey(request), LOGIN_LIMIT);
+  const countFailure = (request: FastifyRequest) => takeAttempt(deps.db, clientKey(request), LOGIN_LIMIT);
 
   app.get('/login', async (request, reply) => {
     const { lang, t } = portalContext(request, reply);
@@ -91,7 +114,7 @@ ${notice}
 ${done.length > 0 ? html`<h2>${t('loginVerifiedWith')}</h2><ul>${done}</ul>` : ''}
 ${methods.length > 0 ? html`<ul class="cards">${methods}</ul>` : html`<p>${t('loginNoMethods')}</p>`}
 <p class="meta">${t('sessionWarning')}</p>
-${deps.methods.passkey ? html`<script>${raw(passkeyScript())}</script>` : ''}`;
+${deps.methods.passkey ? html`<script src="/assets/passkey.js" defer></script>` : ''}`;
     return sendPage(reply, page({ lang, t, title: t('loginTitle'), path: '/login', query: { next, level: String(required) }, body }));
   });
 
@@ -109,7 +132,7 @@ ${deps.methods.passkey ? html`<script>${raw(passkeyScript())}</script>` : ''}`;
     const body = html`<h1>${t('x509Title')}</h1>
 <p class="lead">${t('x509Lead')}</p>
 <noscript><p class="card">${t('x509NeedsScript')}</p></noscript>
-<form id="x509" method="post" action="/login/x509" class="card">
+<form id="x509" method="post" action="/login/x509" class="card" data-signer="${x509.signerUrl}" data-nonce="${challenge.nonce}">
   <input type="hidden" name="_csrf" value="${csrfField(session)}">
   <input type="hidden" name="next" value="${next}">
   <input type="hidden" name="level" value="${String(level)}">
@@ -120,7 +143,7 @@ ${deps.methods.passkey ? html`<script>${raw(passkeyScript())}</script>` : ''}`;
   <p id="x509-error" role="alert" hidden>${t('x509SignerDown')}</p>
   <p><button type="submit" id="x509-sign" disabled>${t('x509Sign')}</button></p>
 </form>
-<script>${raw(x509Script(x509.signerUrl, challenge.nonce))}</script>`;
+`;
     return sendPage(reply, page({ lang, t, title: t('x509Title'), path: '/login/x509', query: { next, level: String(level) }, body }));
   });
 
@@ -132,29 +155,30 @@ ${deps.methods.passkey ? html`<script>${raw(passkeyScript())}</script>` : ''}`;
     const body = request.body as Record<string, unknown>;
     const next = safeNext(body.next);
     const level = levelOf(body.level);
-    if (!(await takeAttempt(deps.db, clientKey(request), LOGIN_LIMIT))) return failure(request, reply, 'tooManyAttempts', next, level, 429);
+    if (await limited(request)) return failure(request, reply, 'tooManyAttempts', next, level, 429);
     const pending = session.state.pending.x509 as { nonce: string; expiresAt: string } | undefined;
     // The challenge is used up by this attempt whatever its outcome.
     delete session.state.pending.x509;
     await sessions.store.save(session);
     if (!pending) return failure(request, reply, X509_ERRORS.challenge_expired, next, level);
     try {
-      const chain = typeof body.chainPem === 'string' && body.chainPem ? (JSON.parse(body.chainPem) as unknown) : [];
+      const posted = x509Form.safeParse(body);
+      if (!posted.success) throw new IdentityError('certificate_invalid', 'the posted certificate fields are malformed');
       const identity = await x509.verifier.verify({
         nonce: pending.nonce,
         expiresAt: new Date(pending.expiresAt),
-        certificatePem: String(body.certificatePem ?? ''),
-        chainPem: Array.isArray(chain) ? chain.map(String) : [],
-        signature: String(body.signature ?? ''),
+        certificatePem: posted.data.certificatePem,
+        chainPem: posted.data.chainPem,
+        signature: posted.data.signature,
       });
       return await verified(request, reply, session, identity, next, level);
     } catch (error) {
       if (error instanceof IdentityError) {
+        await countFailure(request);
         request.log.info({ code: error.code }, 'x509 login refused');
         const known = (X509_ERRORS as Record<string, { en: string; 'zh-TW': string }>)[error.code];
         return failure(request, reply, known ?? X509_ERRORS.certificate_invalid, next, level);
       }
-      if (error instanceof SyntaxError) return failure(request, reply, X509_ERRORS.certificate_invalid, next, level);
       throw error;
     }
   });
@@ -178,12 +202,13 @@ ${deps.methods.passkey ? html`<script>${raw(passkeyScript())}</script>` : ''}`;
     if (!session || !pending) return failure(request, reply, OIDC_ERRORS.state_mismatch, '/', 4, 400);
     delete session.state.pending.oidc;
     await sessions.store.save(session);
-    if (!(await takeAttempt(deps.db, clientKey(request), LOGIN_LIMIT))) return failure(request, reply, 'tooManyAttempts', pending.next, pending.level, 429);
+    if (await limited(request)) return failure(request, reply, 'tooManyAttempts', pending.next, pending.level, 429);
     try {
       const identity = await oidc.finish(new URL(request.url, deps.publicUrl), pending.state);
       return await verified(request, reply, session, identity, pending.next, pending.level);
     } catch (error) {
       if (error instanceof IdentityError) {
+        await countFailure(request);
         request.log.info({ code: error.code }, 'oidc login refused');
         const known = (OIDC_ERRORS as Record<string, { en: string; 'zh-TW': string }>)[error.code];
         return failure(request, reply, known ?? OIDC_ERRORS.idp_error, pending.next, pending.level);
@@ -214,13 +239,14 @@ ${deps.methods.passkey ? html`<script>${raw(passkeyScript())}</script>` : ''}`;
     const challenge = session.state.pending.passkeyLogin;
     delete session.state.pending.passkeyLogin;
     await sessions.store.save(session);
+    if (await limited(request)) return failure(request, reply, 'tooManyAttempts', next, level, 429);
     if (!challenge) return failure(request, reply, PASSKEY_ERRORS.challenge_expired, next, level);
     try {
       const identity = await passkey.verifyAuthentication(typeof body.response === 'string' ? body.response : '', challenge);
       return await verified(request, reply, session, identity, next, level);
     } catch (error) {
       if (error instanceof IdentityError) {
-        if (!(await takeAttempt(deps.db, clientKey(request), LOGIN_LIMIT))) return failure(request, reply, 'tooManyAttempts', next, level, 429);
+        await countFailure(request);
         request.log.info({ code: error.code }, 'passkey login refused');
         const known = (PASSKEY_ERRORS as Record<string, { en: string; 'zh-TW': string }>)[error.code];
         return failure(request, reply, known ?? PASSKEY_ERRORS.passkey_invalid, next, level);
@@ -259,13 +285,4 @@ ${deps.methods.passkey ? html`<script>${raw(passkeyScript())}</script>` : ''}`;
     const body = html`<h1>${t('loginFailed')}</h1><p role="alert" class="card">${text}</p><p><a class="button" href="${retry}">${t('tryAgain')}</a></p>`;
     return sendPage(reply, page({ lang, t, title: t('loginFailed'), path: '/login', body }), status);
   }
-}
-
-/** The progressive part of certificate login: list the cards from the signer, sign, submit. */
-function x509Script(signerUrl: string, nonce: string): string {
-  const config = JSON.stringify({ signer: signerUrl, nonce }).replace(/</g, '\\u003c');
-  return `(function(){var c=${config};var form=document.getElementById('x509');var list=document.getElementById('cards');var btn=document.getElementById('x509-sign');var err=document.getElementById('x509-error');
-fetch(c.signer+'/certificates').then(function(r){if(!r.ok)throw new Error();return r.json();}).then(function(cards){cards.forEach(function(card,i){var id='card-'+i;var row=document.createElement('div');var input=document.createElement('input');input.type='radio';input.name='card';input.id=id;input.value=card.id;if(i===0)input.checked=true;var label=document.createElement('label');label.htmlFor=id;label.textContent=' '+card.label;row.appendChild(input);row.appendChild(label);list.appendChild(row);});btn.disabled=cards.length===0;}).catch(function(){err.hidden=false;});
-form.addEventListener('submit',function(e){if(form.elements.signature.value)return;e.preventDefault();var chosen=form.querySelector('input[name=card]:checked');if(!chosen)return;btn.disabled=true;
-fetch(c.signer+'/sign',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({certificateId:chosen.value,nonce:c.nonce,origin:location.origin})}).then(function(r){if(!r.ok)throw new Error();return r.json();}).then(function(s){form.elements.certificatePem.value=s.certificatePem;form.elements.chainPem.value=JSON.stringify(s.chainPem||[]);form.elements.signature.value=s.signature;form.submit();}).catch(function(){err.hidden=false;btn.disabled=false;});});})();`;
 }

@@ -5,10 +5,9 @@ import type { PasskeyMethod, PasskeySummary } from '../identity/passkey/index.ts
 import type { Session } from '../identity/session/session-store.ts';
 import { IdentityError } from '../identity/types.ts';
 import { AppError } from '../errors/problem.ts';
-import { type Html, html, raw } from './html.ts';
+import { type Html, html } from './html.ts';
 import type { Translate } from './i18n.ts';
 import { csrfField, currentSession, type PortalSessions, requireCsrf } from './portal-session.ts';
-import { passkeyScript } from '../identity/passkey/index.ts';
 
 export interface PasskeyDeps {
   sessions: PortalSessions;
@@ -79,7 +78,7 @@ export function passkeySection(t: Translate, session: Session, passkeys: readonl
     ? html`<form method="post" action="/passkeys/register" data-passkey="register" data-options-url="/passkeys/register/options">
 <input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="response" value="">
 <p data-passkey-error hidden role="alert">${t('passkeyFailed')}</p><p data-passkey-unsupported hidden>${t('passkeyUnsupported')}</p>
-<button type="submit">${t('passkeyRegister')}</button></form><script>${raw(passkeyScript())}</script>`
+<button type="submit">${t('passkeyRegister')}</button></form><script src="/assets/passkey.js" defer></script>`
     : html`<p class="meta">${t('passkeyNeedsStrongLogin')}</p>`;
   return html`<h2>${t('passkeysTitle')}</h2><p>${t('passkeysLead')}</p>${list}${register}`;
 }

@@ -62,7 +62,7 @@ export function requireCsrf(session: Session | undefined, body: unknown): assert
   if (!session || !checkCsrf(session.key, token)) throw new AppError('csrf_failed', 'The form has expired. Please go back, reload the page and try again.');
 }
 
-/** What the page frame needs to offer sign-out, when the person is signed in. */
+/** What the page frame needs to offer sign-out: as soon as anyone is verified in this session. */
 export function signedInView(session: Session | undefined): { csrf: string } | undefined {
-  return session?.state.authenticated ? { csrf: csrfToken(session.key) } : undefined;
+  return session?.state.nationalId ? { csrf: csrfToken(session.key) } : undefined;
 }

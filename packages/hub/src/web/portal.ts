@@ -8,6 +8,7 @@ import type { ConsentReceiptInput } from '../ledger/consent-receipt.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { Db } from '../store/database.ts';
 import type { Notifier } from '../notify/index.ts';
+import { portalAssets } from './assets.ts';
 import { cataloguePages } from './catalogue-pages.ts';
 import { downloadPages } from './download-pages.ts';
 import { historyPages } from './history-pages.ts';
@@ -27,10 +28,12 @@ export interface PortalParts {
   ledger: Ledger;
   signReceipt: (input: ConsentReceiptInput) => Promise<{ receiptId: string; jws: string }>;
   notifier: Notifier;
+  clientPseudonym: (ip: string) => string;
 }
 
 export async function portalRoutes(app: FastifyInstance, parts: PortalParts): Promise<void> {
   await app.register(formbody, { bodyLimit: 64 * 1024 });
+  portalAssets(app, { signerUrl: parts.methods.x509?.signerUrl });
   cataloguePages(app, parts.db);
   loginPages(app, parts);
   downloadPages(app, { ...parts, ttlHours: parts.downloadTtlHours });

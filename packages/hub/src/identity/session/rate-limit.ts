@@ -25,3 +25,10 @@ export async function takeAttempt(db: Db, key: string, limit: RateLimit, now = n
     .executeTakeFirstOrThrow();
   return Number(row.count) <= limit.max;
 }
+
+/** True while the key has used up its attempts in the current window (counts nothing). */
+export async function isLimited(db: Db, key: string, limit: RateLimit, now = new Date()): Promise<boolean> {
+  const row = await db.selectFrom('rate_limits').selectAll().where('key', '=', key).executeTakeFirst();
+  if (!row || row.window_start <= new Date(now.getTime() - limit.windowMs).toISOString()) return false;
+  return Number(row.count) >= limit.max;
+}

@@ -52,7 +52,7 @@ export class SessionStore {
   ) {}
 
   /** A new session and its cookie value. */
-  async create(): Promise<{ session: Session; cookie: string }> {
+  async create(expiresAt?: Date): Promise<{ session: Session; cookie: string }> {
     const id = randomBytes(32);
     const key = randomBytes(32);
     const now = this.now();
@@ -62,7 +62,8 @@ export class SessionStore {
       state: emptyState(),
       createdAt: now,
       lastSeenAt: now,
-      expiresAt: new Date(now.getTime() + ABSOLUTE_TIMEOUT_MS),
+      // A rotated session keeps its predecessor's absolute end: signing in again never extends it.
+      expiresAt: expiresAt ?? new Date(now.getTime() + ABSOLUTE_TIMEOUT_MS),
     };
     await this.db
       .insertInto('sessions')
@@ -111,7 +112,7 @@ export class SessionStore {
 
   /** Replaces the session id after login so a planted pre-login cookie is worthless. */
   async rotate(session: Session, subjectKey?: string): Promise<{ session: Session; cookie: string }> {
-    const fresh = await this.create();
+    const fresh = await this.create(session.expiresAt);
     fresh.session.state = session.state;
     await this.save(fresh.session, subjectKey);
     await this.destroyByHash(session.idHash);
