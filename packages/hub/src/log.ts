@@ -13,6 +13,11 @@ const REDACT_PATHS = [
   'res.headers["set-cookie"]',
 ];
 
+/** Single-use secrets that travel in URLs: download link tokens and OIDC callback codes. */
+export function maskUrlSecrets(url: string): string {
+  return url.replace(/^(\/download\/files\/)[^?#]*/, '$1[token]').replace(/^(\/login\/oidc\/callback)\?.*/, '$1?[redacted]');
+}
+
 export function maskPersonIds(value: string): string {
   return value.replace(PERSON_ID, '[id]');
 }
@@ -40,6 +45,13 @@ export function createLogger(options: { level: string; name?: string; destinatio
       level: options.level,
       name: options.name ?? 'hub',
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      serializers: {
+        req: (req: { method?: string; url?: string; host?: string; ip?: string }) => ({
+          method: req.method,
+          url: maskUrlSecrets(req.url ?? ''),
+          host: req.host,
+        }),
+      },
       formatters: { log: (object) => scrub(object) as Record<string, unknown> },
       hooks: {
         // Only message strings are masked here; objects go to the formatter above after serializers.

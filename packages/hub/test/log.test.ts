@@ -37,3 +37,17 @@ test('lower-case and glued IDs are masked too; request logs keep method, URL and
     await t.stop();
   }
 });
+
+test('request logs hide one-time tokens and OIDC callback codes', async () => {
+  const { startTestHub } = await import('./helpers/hub.ts');
+  const t = await startTestHub();
+  try {
+    await fetch(`${t.url}/download/files/${'A'.repeat(43)}`);
+    await fetch(`${t.url}/login/oidc/callback?code=secret-code-123&state=s`);
+    assert.doesNotMatch(t.logs(), /AAAAAAAAAAAAAAAAAAAA/);
+    assert.doesNotMatch(t.logs(), /secret-code-123/);
+    assert.match(t.logs(), /\/download\/files\/\[token\]/);
+  } finally {
+    await t.stop();
+  }
+});
