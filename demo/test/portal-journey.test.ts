@@ -277,6 +277,12 @@ test('a revoked certificate cannot sign in', async () => {
     const res = await page.request.post(`${base}/login/x509`, { form: { _csrf: csrf ?? '', chainPem, certificatePem: 'x', signature: 'y', next: '/history' } });
     assert.equal(res.status(), 401, chainPem.slice(0, 20));
   }
+  await page.goto(`${base}/login/x509?next=/history&lang=en`);
+  await page.locator('input[name=card]').first().waitFor();
+  await audit(page, 'certificate login (en)');
+  await page.goto(`${base}/login?next=/history&lang=en`);
+  await audit(page, 'login (en)');
+  await page.goto(`${base}/login?next=/history&lang=zh-TW`);
   const headers = (await page.request.get(`${base}/login?next=/history`)).headers();
   assert.match(headers['content-security-policy'] ?? '', /script-src 'self'.*frame-ancestors 'none'/);
   assert.equal(headers['x-frame-options'], 'DENY');
