@@ -7,20 +7,10 @@
 // Empty variables count as unset.
 import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET } from './demo-client.ts';
 import { startMockIdp } from './mock-idp.ts';
+import { env, envPort } from '../process-env.ts';
 
-const env = (name: string): string | undefined => (process.env[name] === '' ? undefined : process.env[name]);
-
-function port(name: string, value: string | undefined, fallback: number): number {
-  const parsed = value === undefined ? fallback : Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) {
-    process.stderr.write(`${name} must be a port number; got ${value}\n`);
-    process.exit(78);
-  }
-  return parsed;
-}
-
-const hubPort = port('HUB_PORT', env('HUB_PORT'), 3000);
-const idpPort = port('IDP_PORT', env('IDP_PORT'), hubPort + 8);
+const hubPort = envPort('HUB_PORT', 3000);
+const idpPort = envPort('IDP_PORT', hubPort + 8);
 const hubUrl = (env('HUB_PUBLIC_URL') ?? `http://localhost:${hubPort}`).replace(/\/$/, '');
 const clientSecret = env('IDP_CLIENT_SECRET') ?? DEMO_CLIENT_SECRET;
 if (clientSecret.length < 16) {

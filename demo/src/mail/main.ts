@@ -3,21 +3,11 @@
 // HUB_PORT + 10), MAIL_SMTP_PORT (default HUB_PORT + 20), MAIL_HOST (a loopback address, default
 // 127.0.0.1). Empty variables count as unset. Messages live in memory only.
 import { startMailSink } from './mail-sink.ts';
+import { env, envPort } from '../process-env.ts';
 
-const env = (name: string): string | undefined => (process.env[name] === '' ? undefined : process.env[name]);
-
-function port(name: string, value: string | undefined, fallback: number): number {
-  const parsed = value === undefined ? fallback : Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) {
-    process.stderr.write(`${name} must be a port number; got ${value}\n`);
-    process.exit(78);
-  }
-  return parsed;
-}
-
-const hubPort = port('HUB_PORT', env('HUB_PORT'), 3000);
-const httpPort = port('MAIL_OUTBOX_PORT', env('MAIL_OUTBOX_PORT'), hubPort + 10);
-const smtpPort = port('MAIL_SMTP_PORT', env('MAIL_SMTP_PORT'), hubPort + 20);
+const hubPort = envPort('HUB_PORT', 3000);
+const httpPort = envPort('MAIL_OUTBOX_PORT', hubPort + 10);
+const smtpPort = envPort('MAIL_SMTP_PORT', hubPort + 20);
 
 let sink: Awaited<ReturnType<typeof startMailSink>>;
 try {

@@ -6,20 +6,12 @@ import { join } from 'node:path';
 import { createDemoCa } from '../ca/index.ts';
 import { startSigner } from './server.ts';
 import { writeIssuingCrl, writeTrustFiles } from './trust-files.ts';
+import { envPort } from '../process-env.ts';
 
 const DAY = 24 * 3600_000;
 
-function port(name: string, value: string | undefined, fallback: number): number {
-  const parsed = value === undefined ? fallback : Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) {
-    process.stderr.write(`${name} must be a port number; got ${value}\n`);
-    process.exit(78);
-  }
-  return parsed;
-}
-
-const hubPort = port('HUB_PORT', process.env.HUB_PORT, 3000);
-const signerPort = port('SIGNER_PORT', process.env.SIGNER_PORT, hubPort + 9);
+const hubPort = envPort('HUB_PORT', 3000);
+const signerPort = envPort('SIGNER_PORT', hubPort + 9);
 const hubOrigin = new URL(process.env.HUB_PUBLIC_URL ?? `http://localhost:${hubPort}`).origin;
 const trustDir = join(process.env.DATA_DIR ?? 'var', 'trust');
 
