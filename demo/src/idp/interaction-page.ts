@@ -2,11 +2,9 @@
 // usable without JavaScript (there is none), every control labelled, errors announced and tied to
 // the field they are about.
 import { createHash } from 'node:crypto';
+import { type Bilingual, both, demoPage, escapeHtml } from '../demo-page.ts';
 
-export interface Bilingual {
-  zh: string;
-  en: string;
-}
+export type { Bilingual };
 
 export type SignInField = 'national_id' | 'confirmation_code';
 
@@ -51,36 +49,16 @@ footer{font-size:.9rem;color:#3a3a3a}
 /** For the Content-Security-Policy: the one inline style block, allowed by its hash. */
 export const STYLE_HASH = `sha256-${createHash('sha256').update(STYLES).digest('base64')}`;
 
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
-function both(text: Bilingual): string {
-  return `${escapeHtml(text.zh)} <span lang="en" class="en">${escapeHtml(text.en)}</span>`;
-}
 
 function layout(title: Bilingual, body: string): string {
-  return `<!DOCTYPE html>
-<html lang="zh-Hant-TW">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${escapeHtml(title.zh)} · ${escapeHtml(title.en)}</title>
-<style>${STYLES}</style>
-</head>
-<body>
-<header>
-<p class="brand">模擬行動身分識別 <span lang="en">Mock mobile ID</span></p>
-<p class="demo">OpenMyData 示範用的模擬身分提供者，不是政府的正式服務。<span lang="en" class="en">OpenMyData's demo identity provider, not a government service.</span></p>
-</header>
-<main>
-${body}
-</main>
-<footer><p>只使用合成的示範資料。<span lang="en" class="en">Synthetic demo data only.</span></p></footer>
-</body>
-</html>
-`;
+  return demoPage({
+    title,
+    brand: { zh: '模擬行動身分識別', en: 'Mock mobile ID' },
+    notice: { zh: 'OpenMyData 示範用的模擬身分提供者，不是政府的正式服務。', en: "OpenMyData's demo identity provider, not a government service." },
+    styles: STYLES,
+    body,
+  });
 }
 
 export function renderSignInPage(model: SignInPageModel): string {

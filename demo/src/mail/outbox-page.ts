@@ -2,6 +2,8 @@
 // alongside, landmarks and a captioned table, every control labelled.
 import { createHash } from 'node:crypto';
 import type { SinkMessage } from './mail-sink.ts';
+import { taipeiClock } from '@openmydata/protocol';
+import { type Bilingual, both, demoPage, escapeHtml } from '../demo-page.ts';
 
 const STYLES = `
 :root{color-scheme:light;font-family:"Noto Sans TC","Noto Sans CJK TC","PingFang TC","Microsoft JhengHei",system-ui,sans-serif;line-height:1.6;color:#1b1b1b;background:#f3f5f7}
@@ -31,52 +33,21 @@ footer{font-size:.9rem;color:#3a3a3a}
 /** For the Content-Security-Policy: the one inline style block, allowed by its hash. */
 export const STYLE_HASH = `sha256-${createHash('sha256').update(STYLES).digest('base64')}`;
 
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
-function both(zh: string, en: string): string {
-  return `${escapeHtml(zh)} <span lang="en" class="en">${escapeHtml(en)}</span>`;
-}
 
-/** `2025-03-04 14:05:09`, Taiwan time: what the person sees in the hub too. */
-export function taiwanTime(iso: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Asia/Taipei',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(iso));
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}:${part('second')}`;
-}
 
-function layout(title: { zh: string; en: string }, body: string): string {
-  return `<!DOCTYPE html>
-<html lang="zh-Hant-TW">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${escapeHtml(title.zh)} · ${escapeHtml(title.en)}</title>
-<style>${STYLES}</style>
-</head>
-<body>
-<header>
-<p class="brand">OpenMyData 示範郵件 <span lang="en">Demo mail</span></p>
-<p class="demo">這是示範用的本機收件匣：平臺寄出的通知信都留在這裡，不會寄到外部，也只存在記憶體中。<span lang="en" class="en">The demo's local mailbox: notices the platform sends stay here, go nowhere else, and live in memory only.</span></p>
-</header>
-<main id="main">
-${body}
-</main>
-<footer><p>只使用合成的示範資料。<span lang="en" class="en">Synthetic demo data only.</span></p></footer>
-</body>
-</html>
-`;
+function layout(title: Bilingual, body: string): string {
+  return demoPage({
+    title,
+    brand: { zh: 'OpenMyData 示範郵件', en: 'Demo mail' },
+    notice: {
+      zh: '這是示範用的本機收件匣：平臺寄出的通知信都留在這裡，不會寄到外部，也只存在記憶體中。',
+      en: "The demo's local mailbox: notices the platform sends stay here, go nowhere else, and live in memory only.",
+    },
+    styles: STYLES,
+    body,
+    mainId: 'main',
+  });
 }
 
 export function outboxPage(messages: readonly SinkMessage[]): string {
@@ -85,7 +56,7 @@ export function outboxPage(messages: readonly SinkMessage[]): string {
       (m) => `<tr>
 <td><a href="/messages/${encodeURIComponent(m.id)}">${escapeHtml(m.subject || '(無主旨 no subject)')}</a></td>
 <td>${escapeHtml(m.to.join(', '))}</td>
-<td><time datetime="${escapeHtml(m.receivedAt)}">${escapeHtml(taiwanTime(m.receivedAt))}</time></td>
+<td><time datetime="${escapeHtml(m.receivedAt)}">${escapeHtml(taipeiClock(new Date(m.receivedAt)))}</time></td>
 </tr>`,
     )
     .join('\n');
@@ -93,7 +64,7 @@ export function outboxPage(messages: readonly SinkMessage[]): string {
     messages.length === 0
       ? `<p>目前沒有信件。<span lang="en" class="en">No messages yet.</span></p>`
       : `<table>
-<caption>${both(`最新的在最上面，共 ${messages.length} 封`, `Newest first, ${messages.length} in all`)}</caption>
+<caption>${both({ zh: `最新的在最上面，共 ${messages.length} 封`, en: `Newest first, ${messages.length} in all` })}</caption>
 <thead><tr><th scope="col">主旨 <span lang="en" class="en">Subject</span></th><th scope="col">收件人 <span lang="en" class="en">To</span></th><th scope="col">時間（臺灣） <span lang="en" class="en">Time (Taiwan)</span></th></tr></thead>
 <tbody>
 ${rows}
@@ -101,10 +72,10 @@ ${rows}
 </table>`;
   return layout(
     { zh: '示範收件匣', en: 'Demo outbox' },
-    `<h1>${both('示範收件匣', 'Demo outbox')}</h1>
+    `<h1>${both({ zh: '示範收件匣', en: 'Demo outbox' })}</h1>
 <div class="actions">
-<a href="/">${both('重新整理', 'Refresh')}</a>
-${messages.length === 0 ? '' : `<form method="post" action="/clear"><button type="submit">${both('清除全部信件', 'Delete all messages')}</button></form>`}
+<a href="/">${both({ zh: '重新整理', en: 'Refresh' })}</a>
+${messages.length === 0 ? '' : `<form method="post" action="/clear"><button type="submit">${both({ zh: '清除全部信件', en: 'Delete all messages' })}</button></form>`}
 </div>
 ${list}`,
   );
@@ -128,14 +99,14 @@ function linkify(text: string): string {
 export function messagePage(message: SinkMessage): string {
   return layout(
     { zh: message.subject || '信件', en: 'Message' },
-    `<p><a href="/">${both('← 回到收件匣', '← Back to the outbox')}</a></p>
+    `<p><a href="/">${both({ zh: '← 回到收件匣', en: '← Back to the outbox' })}</a></p>
 <h1>${escapeHtml(message.subject || '(無主旨 no subject)')}</h1>
 <dl>
 <dt>寄件人 <span lang="en">From</span></dt><dd>${escapeHtml(message.from)}</dd>
 <dt>收件人 <span lang="en">To</span></dt><dd>${escapeHtml(message.to.join(', '))}</dd>
-<dt>時間（臺灣） <span lang="en">Time (Taiwan)</span></dt><dd><time datetime="${escapeHtml(message.receivedAt)}">${escapeHtml(taiwanTime(message.receivedAt))}</time></dd>
+<dt>時間（臺灣） <span lang="en">Time (Taiwan)</span></dt><dd><time datetime="${escapeHtml(message.receivedAt)}">${escapeHtml(taipeiClock(new Date(message.receivedAt)))}</time></dd>
 </dl>
-<h2>${both('內文（純文字）', 'Text')}</h2>
+<h2>${both({ zh: '內文（純文字）', en: 'Text' })}</h2>
 <pre>${linkify(message.text)}</pre>`,
   );
 }
@@ -143,8 +114,8 @@ export function messagePage(message: SinkMessage): string {
 export function notFoundPage(): string {
   return layout(
     { zh: '找不到信件', en: 'Message not found' },
-    `<h1>${both('找不到這封信', 'Message not found')}</h1>
-<p>${both('它可能已被清除，或收件匣已超過 200 封而刪除了較舊的信。', 'It may have been deleted, or dropped as the outbox keeps the last 200 messages only.')}</p>
-<p><a href="/">${both('回到收件匣', 'Back to the outbox')}</a></p>`,
+    `<h1>${both({ zh: '找不到這封信', en: 'Message not found' })}</h1>
+<p>${both({ zh: '它可能已被清除，或收件匣已超過 200 封而刪除了較舊的信。', en: 'It may have been deleted, or dropped as the outbox keeps the last 200 messages only.' })}</p>
+<p><a href="/">${both({ zh: '回到收件匣', en: 'Back to the outbox' })}</a></p>`,
   );
 }

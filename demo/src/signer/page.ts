@@ -1,10 +1,8 @@
 // The signer's own page at GET /: the card slots, for a person checking that the helper is running.
 import type { CitizenCard } from '../ca/index.ts';
+import { escapeHtml } from '@openmydata/protocol';
 import { cardLabel } from './card-label.ts';
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 export function slotsPage(cards: readonly CitizenCard[], hubOrigin: string): string {
   const rows = cards.map((card, i) => `<li><span class="slot">${i + 1}</span> ${escapeHtml(cardLabel(card))}</li>`).join('\n');

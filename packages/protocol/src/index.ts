@@ -4,3 +4,4 @@ export * from './provider-api.ts';
 export * from './zip.ts';
 export * from './request-token.ts';
 export * from './jose-errors.ts';
+export * from './text.ts';

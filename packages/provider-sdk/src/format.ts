@@ -1,24 +1,14 @@
 // How values read in the PDF: times in Asia/Taipei, dates in ISO and ROC (民國) years, yes/no, numbers.
+import { taipeiClock } from '@openmydata/protocol';
 import type { FieldSpec, FieldValue } from './types.ts';
 
-const TAIPEI = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'Asia/Taipei',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-});
+
 
 const NUMBER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 20 });
 
 /** '2025-03-01 09:30:00 (UTC+8)'. */
 export function formatTaipeiTime(at: Date): string {
-  const p: Record<string, string> = {};
-  for (const part of TAIPEI.formatToParts(at)) p[part.type] = part.value;
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} (UTC+8)`;
+  return `${taipeiClock(at)} (UTC+8)`;
 }
 
 /** 民國 year for a Gregorian date: 1912 is 民國 1 年, 1911 is 民國前 1 年 (there is no year 0). */

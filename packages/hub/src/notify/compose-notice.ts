@@ -2,6 +2,7 @@
 // person's language with the other language below. Only what the Notice carries goes in (names of
 // data sets, agencies and the recipient, the time, the history link), so no personal data can.
 import type { Notice, NoticeKind, NoticeLang } from './notice.ts';
+import { escapeHtml, taipeiClock } from '@openmydata/protocol';
 
 export interface ComposedNotice {
   subject: string;
@@ -29,17 +30,7 @@ const BRAND = 'OpenMyData';
 
 /** `2025-03-04 14:05` in Taiwan time (UTC+8 all year round: Taiwan keeps no daylight saving). */
 export function taipeiTime(at: Date): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Asia/Taipei',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(at);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}`;
+  return taipeiClock(at, { seconds: false });
 }
 
 const LANGUAGES: Record<NoticeLang, Language> = {
@@ -105,9 +96,6 @@ function clean(value: string): string {
   return out.replace(/\s+/g, ' ').trim();
 }
 
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 interface Section {
   lang: Language;

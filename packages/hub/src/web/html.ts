@@ -1,5 +1,7 @@
 // Server-rendered HTML with escaping by default: interpolated values are escaped unless they are
 // already Html (from this same tag), so a page cannot be broken by what a registry or person typed.
+import { escapeHtml } from '@openmydata/protocol';
+
 export class Html {
   constructor(readonly value: string) {}
   toString(): string {
@@ -7,11 +9,7 @@ export class Html {
   }
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
-}
+export { escapeHtml };
 
 type Part = Html | string | number | boolean | null | undefined | readonly Part[];
 
