@@ -14,13 +14,20 @@ test('in-flight requests finish, then the server and database close', async () =
     const env: Record<string, string> = { HUB_PORT: '0', DATA_DIR: database.dataDir };
     if (database.databaseUrl) env.DATABASE_URL = database.databaseUrl;
     const hub = await createHub(loadConfig(env), { logger: captureLogs().logger });
+    // The handler says when it has the request: a fixed wait raced the request on a slow machine, and
+    // a request that arrives after close() starts is rightly answered 503.
+    let arrived!: () => void;
+    const requestArrived = new Promise<void>((r) => {
+      arrived = r;
+    });
     hub.app.get('/test/slow', async () => {
+      arrived();
       await new Promise((r) => setTimeout(r, 400));
       return { finished: true };
     });
     const url = await hub.listen();
     const inFlight = fetch(`${url}/test/slow`);
-    await new Promise((r) => setTimeout(r, 50));
+    await requestArrived;
     const closeStarted = Date.now();
     const closing = hub.close();
     const response = await inFlight;
