@@ -27,13 +27,15 @@ const schema = z.object({
   BROKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   BROKER_MAX_PREPARATION_SECONDS: seconds.default(90 * 60),
   BROKER_MAX_PACKAGE_BYTES: z.coerce.number().int().min(1024).default(32 * 1024 * 1024),
-  /** How long a built download waits for its one download; the privacy promise caps it at 8 h. */
   /** 'true', or the number of proxy hops to trust for X-Forwarded-For; unset: no proxy. */
   TRUST_PROXY: z
     .string()
     .regex(/^(true|false|\d{1,2})$/, 'true, false or a number of hops')
     .optional(),
+  /** How long a built download waits for its one download; the privacy promise caps it at 8 h. */
   DOWNLOAD_TTL_HOURS: z.coerce.number().positive().max(8).default(8),
+  /** Portal sessions one client address may open per 10 minutes (a counter hall shares one address). */
+  NEW_SESSIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(300),
 });
 
 export interface Config {
@@ -47,6 +49,8 @@ export interface Config {
   registryFile: string | undefined;
   logLevel: string;
   downloadTtlHours: number;
+  /** New portal sessions allowed per client address per 10 minutes. */
+  newSessionsPerAddress: number;
   trustProxy: boolean | number;
   broker: {
     timeoutMs: number;
@@ -87,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     registryFile: e.REGISTRY_FILE,
     logLevel: e.LOG_LEVEL,
     downloadTtlHours: e.DOWNLOAD_TTL_HOURS,
+    newSessionsPerAddress: e.NEW_SESSIONS_PER_ADDRESS,
     trustProxy: e.TRUST_PROXY === undefined || e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY === 'true' ? true : Number(e.TRUST_PROXY),
     broker: {
       timeoutMs: e.BROKER_TIMEOUT_SECONDS * 1000,

@@ -9,6 +9,7 @@ import { loadRegistryFile } from './catalog/registry.ts';
 import { type Agency, seedRegistry } from './catalog/repository.ts';
 import type { Config } from './config.ts';
 import { DownloadJobs } from './delivery/download/download-jobs.ts';
+import { purgeStaleAttempts, takeAttempt } from './identity/session/rate-limit.ts';
 import { purgeExpiredDownloads } from './delivery/download/downloads.ts';
 import { type IdentityMethods, identityMethodsFromEnv } from './identity/identity-config.ts';
 import { createPasskeyMethod, type PasskeyMethod, passkeyOptionsFromEnv } from './identity/passkey/index.ts';
@@ -108,9 +109,10 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const ttlHours = config.downloadTtlHours;
   const jobs = new DownloadJobs({ db: core.db, broker: core.broker, catalogue: core.catalogue, ledger: core.ledger, logger, ttlMs: ttlHours * 3600_000, previewMs: 30 * 60_000 });
   const sessionStore = new SessionStore(core.db);
-  // Packages are purged at expiry even if nobody asks for them, and dead sessions with them.
+  // Packages are purged at expiry even if nobody asks for them, and dead sessions and old
+  // attempt counters with them.
   const housekeeping = setInterval(() => {
-    Promise.all([purgeExpiredDownloads(core.db), sessionStore.purgeExpired()]).catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));
+    Promise.all([purgeExpiredDownloads(core.db), sessionStore.purgeExpired(), purgeStaleAttempts(core.db)]).catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));
   }, 60_000);
   housekeeping.unref();
   const app = await buildServer({
@@ -119,7 +121,11 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     ledger: core.ledger,
     portal: {
       db: core.db,
-      sessions: { store: sessionStore, secure: config.publicUrl.startsWith('https:') },
+      sessions: {
+        store: sessionStore,
+        secure: config.publicUrl.startsWith('https:'),
+        mayOpen: (address) => takeAttempt(core.db, `session:${core.clientPseudonym(address)}`, { max: config.newSessionsPerAddress, windowMs: 10 * 60_000 }),
+      },
       methods: { ...identity, passkey: core.passkeys },
       catalogue: core.catalogue,
       jobs,

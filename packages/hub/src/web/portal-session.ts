@@ -8,6 +8,8 @@ export interface PortalSessions {
   store: SessionStore;
   /** Secure cookies when the hub is served over TLS. */
   secure: boolean;
+  /** Counts a new session for the client address; false once the address has opened too many. */
+  mayOpen?: (clientAddress: string) => Promise<boolean>;
 }
 
 export function readCookie(request: FastifyRequest, name: string): string | undefined {
@@ -34,6 +36,10 @@ export async function currentSession(request: FastifyRequest, sessions: PortalSe
 export async function ensureSession(request: FastifyRequest, reply: FastifyReply, sessions: PortalSessions): Promise<Session> {
   const existing = await currentSession(request, sessions);
   if (existing) return existing;
+  // Anonymous sessions cost a row each: one address cannot fill the table.
+  if (sessions.mayOpen && !(await sessions.mayOpen(request.ip))) {
+    throw new AppError('rate_limited', 'Too many new sessions from this address; please wait a few minutes and try again.');
+  }
   const { session, cookie } = await sessions.store.create();
   setSessionCookie(reply, sessions, cookie);
   return session;

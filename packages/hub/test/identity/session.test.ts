@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { checkCsrf, csrfToken } from '../../src/identity/session/csrf.ts';
-import { takeAttempt } from '../../src/identity/session/rate-limit.ts';
+import { purgeStaleAttempts, takeAttempt } from '../../src/identity/session/rate-limit.ts';
 import { bestLevel } from '../../src/identity/login-rules.ts';
 import { IDLE_TIMEOUT_MS, SessionStore } from '../../src/identity/session/session-store.ts';
 import type { Db } from '../../src/store/database.ts';
@@ -100,4 +100,14 @@ test('rate limits count attempts per key and window, atomically', async () => {
   assert.equal(results.filter(Boolean).length, 5, 'exactly five of eight concurrent attempts pass');
   assert.equal(await takeAttempt(db, 'login:ip-b', limit, now), true, 'other keys are independent');
   assert.equal(await takeAttempt(db, 'login:ip-a', limit, new Date(now.getTime() + 61_000)), true, 'a new window starts over');
+});
+
+test('attempt counters older than a day are purged; recent ones stay', async () => {
+  const limit = { max: 5, windowMs: 60_000 };
+  const now = new Date('2026-03-02T12:00:00Z');
+  await takeAttempt(db, 'purge:old', limit, new Date(now.getTime() - 25 * 3600_000));
+  await takeAttempt(db, 'purge:recent', limit, new Date(now.getTime() - 3600_000));
+  await purgeStaleAttempts(db, now);
+  const keys = (await db.selectFrom('rate_limits').select('key').where('key', 'like', 'purge:%').execute()).map((r) => r.key);
+  assert.deepEqual(keys, ['purge:recent']);
 });

@@ -32,3 +32,12 @@ export async function isLimited(db: Db, key: string, limit: RateLimit, now = new
   if (!row || row.window_start <= new Date(now.getTime() - limit.windowMs).toISOString()) return false;
   return Number(row.count) >= limit.max;
 }
+
+/** Drops counters whose window ended long ago (every limit's window is shorter than a day). */
+export async function purgeStaleAttempts(db: Db, now = new Date(), keepMs = 24 * 60 * 60 * 1000): Promise<number> {
+  const result = await db
+    .deleteFrom('rate_limits')
+    .where('window_start', '<', new Date(now.getTime() - keepMs).toISOString())
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
