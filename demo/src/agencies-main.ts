@@ -14,7 +14,7 @@ const running = await startDemoAgencies({
   portOf: (agency) => hubPort + agency.portOffset,
   keyDir: join(process.env.DATA_DIR ?? 'var', 'agency-keys'),
   ...(maintenanceNow
-    ? { maintenance: (agency) => (agency.id === 'land' ? [ALL_DAY] : agency.maintenance) }
+    ? { maintenance: (agency) => (agency.id === 'land' ? ALL_DAY : agency.maintenance) }
     : {}),
 });
 process.stdout.write(`${JSON.stringify({ ready: running.agencies })}\n`);

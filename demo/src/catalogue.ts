@@ -118,12 +118,15 @@ export function fieldsOf(id: DatasetId) {
 export function registryFor(hubPort: number, host = '127.0.0.1', maintenanceNow = false) {
   return registryWith(
     (agency) => `http://${host}:${hubPort + agency.portOffset}`,
-    (agency) => (maintenanceNow && agency.id === 'land' ? [ALL_DAY] : agency.maintenance),
+    (agency) => (maintenanceNow && agency.id === 'land' ? ALL_DAY : agency.maintenance),
   );
 }
 
-/** A window covering the whole day: the agency is in maintenance now. */
-export const ALL_DAY = { start: '00:00', end: '23:59', timeZone: 'Asia/Taipei' };
+/** Two touching windows covering every minute of the day: the agency is in maintenance now. */
+export const ALL_DAY = [
+  { start: '00:00', end: '12:00', timeZone: 'Asia/Taipei' },
+  { start: '12:00', end: '00:00', timeZone: 'Asia/Taipei' },
+];
 
 /** The registry file the hub loads, for agencies at the given URLs. */
 export function registryWith(urlOf: (agency: DemoAgency) => string, maintenanceOf: (agency: DemoAgency) => DemoAgency['maintenance'] = (a) => a.maintenance) {

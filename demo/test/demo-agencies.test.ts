@@ -21,7 +21,7 @@ before(async () => {
   const hub = { issuer: t.hub.config.publicUrl, jwksUrl: `${t.url}/.well-known/jwks.json` };
   // Tests stay clear of the land agency's nightly window, then open one on purpose below.
   agencies = await startDemoAgencies({ hub, portOf: () => 0, maintenance: () => [] });
-  maintained = await startDemoAgencies({ hub, portOf: () => 0, maintenance: () => [ALL_DAY], agencies: DEMO_AGENCIES.filter((a) => a.id === 'land') });
+  maintained = await startDemoAgencies({ hub, portOf: () => 0, maintenance: () => ALL_DAY, agencies: DEMO_AGENCIES.filter((a) => a.id === 'land') });
   const urls = new Map(agencies.agencies.map((a) => [a.id, a.url]));
   await seedRegistry(t.hub.db, parseRegistry(registryWith((a) => urls.get(a.id) as string, () => [])));
   t.hub.catalogue.invalidate();

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePorts, PORT_BANDS } from './ports.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -39,17 +39,8 @@ let mail: Awaited<ReturnType<typeof startMailSink>>;
 const work = mkdtempSync(join(tmpdir(), 'omd-journey-'));
 const audited: string[] = [];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 before(async () => {
-  const port = await freePort();
+  const port = await freePorts(PORT_BANDS.journey);
   const hubUrl = `http://localhost:${port}`;
   ca = await createDemoCa();
   const signer = await startSigner({ port: 0, hubOrigin: hubUrl, ca });
@@ -146,9 +137,10 @@ test('first use: two methods, consent, live progress, preview, download', async 
   await page.getByLabel('下載後通知我（電子郵件，選填）').fill('citizen@example.test');
   await page.getByRole('button', { name: /我同意/ }).click();
   await page.waitForURL(/\/download\/jobs\//);
-  await audit(page, 'progress');
+  // Read at once: the slow agency takes 4 s, and the audit below may take a while on a loaded machine.
   const states = await page.locator('#progress td.state').allTextContents();
   assert.ok(states.some((s) => s !== '完成'), `progress is shown while agencies work: ${states.join(', ')}`);
+  await audit(page, 'progress');
   await page.getByText('資料已備妥').first().waitFor({ timeout: 30_000 });
   await audit(page, 'progress, done');
   const progressUrl = page.url();

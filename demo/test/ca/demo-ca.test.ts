@@ -7,16 +7,12 @@ import { CITIZENS, DEMO_PERSONAS } from '../../src/population/citizens.ts';
 import { cardLabel, maskNationalId } from '../../src/signer/index.ts';
 
 let ca: DemoCa;
-let elapsed: number;
 
 before(async () => {
   const started = performance.now();
   ca = await createDemoCa();
-  elapsed = performance.now() - started;
-});
-
-test('the whole CA is generated in under 3 seconds', () => {
-  assert.ok(elapsed < 3000, `took ${Math.round(elapsed)} ms`);
+  // Reported, not asserted: a loaded CI machine must not fail on speed (npm start shows it too).
+  console.log(`# demo CA with ${CITIZENS.length} cards generated in ${Math.round(performance.now() - started)} ms`);
 });
 
 test('root and issuing CA are EC P-256 CAs with the documented names', () => {

@@ -147,7 +147,7 @@ describe('IdP down', () => {
       clientId: 'openmydata-hub',
       clientSecret: SECRET,
       redirectUri: REDIRECT_URI,
-      timeoutSeconds: 2,
+      timeoutSeconds: 10,
     });
     const { url, state } = await method.start();
     const callback = await signInAtIdp(url, secondIdp.url, WANG.nationalId);
@@ -158,7 +158,7 @@ describe('IdP down', () => {
       clientId: 'openmydata-hub',
       clientSecret: SECRET,
       redirectUri: REDIRECT_URI,
-      timeoutSeconds: 2,
+      timeoutSeconds: 10,
     });
     await rejectsWith(fresh.start(), 'idp_unavailable');
   });

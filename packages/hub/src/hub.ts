@@ -153,8 +153,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     async close() {
       if (closed) return;
       closed = true;
-      core.ledger.stopTreeHeadTimer();
       clearInterval(housekeeping);
+      await core.ledger.stopTreeHeadTimer();
       await app.close();
       await core.db.destroy();
     },

@@ -296,15 +296,12 @@ describe('size limits and zip bombs', () => {
     assert.equal(readZip(createZip(entries), limits({ maxTotalBytes: 2000 })).size, 2);
   });
 
-  it('refuses a 50 MiB zip bomb by its ratio, quickly and without inflating', () => {
+  it('refuses a 50 MiB zip bomb by its ratio, without inflating', () => {
     const archive = buildRawZip([rawEntry('data.json', Buffer.alloc(0), { body: bomb(), method: 8, compressedSize: bomb().length, size: 50 * MiB })]);
     withInflateSpy((calls) => {
-      const started = performance.now();
       const error = zipErrorOf(() => readZip(archive));
-      const elapsed = performance.now() - started;
       assert.ok(error.code === 'zip_ratio' || error.code === 'zip_too_large', error.code);
       assert.equal(calls.length, 0, 'nothing may be inflated before the ratio check');
-      assert.ok(elapsed < 250, `took ${elapsed.toFixed(1)} ms`);
     });
   });
 
@@ -325,13 +322,10 @@ describe('size limits and zip bombs', () => {
   it('refuses a deflated entry that inflates past its declared size, bounding the inflation', () => {
     const archive = buildRawZip([rawEntry('data.json', Buffer.alloc(0), { body: bomb(), method: 8, compressedSize: bomb().length, size: 1000 })]);
     withInflateSpy((calls) => {
-      const started = performance.now();
       assertRefused(archive, 'zip_too_large');
-      const elapsed = performance.now() - started;
       assert.equal(calls.length, 1);
       const bound = calls[0]?.maxOutputLength;
       assert.ok(bound !== undefined && bound <= 1001, `inflation bound ${String(bound)}`);
-      assert.ok(elapsed < 250, `took ${elapsed.toFixed(1)} ms`);
     });
   });
 

@@ -5,15 +5,17 @@ import { createLocalJWKSet } from 'jose';
 import { newTransactionId, PACKAGE_PATHS, verifyPackage, type PackageData } from '@openmydata/protocol';
 import { householdDataset, OTHER_SUBJECT, readProblem, startHarness, SUBJECT, testClock, type Harness, type TokenInput } from './fixtures.ts';
 
-/** Polls with fresh tokens for the same transaction until the answer is no longer 202 (at most ~2 s). */
+/** Polls with fresh tokens for the same transaction until the answer is no longer 202 (for up to 20 s:
+ * the first package renders a PDF with the CJK font, slow on a loaded machine). */
 async function collect(h: Harness, input: TokenInput): Promise<Response> {
-  for (let attempt = 0; attempt < 20; attempt++) {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
     const response = await h.post(await h.hub.sign(input));
     if (response.status !== 202) return response;
     await response.arrayBuffer();
     await sleep(100);
   }
-  throw new Error('still preparing after ~2 s');
+  throw new Error('still preparing after 20 s');
 }
 
 describe('asynchronous preparation', () => {

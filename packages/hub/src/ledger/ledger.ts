@@ -138,9 +138,11 @@ export class Ledger {
     this.timer = startTreeHeadTimer(() => this.signIfGrown(), this.options.treeHeadIntervalMs ?? 60_000, this.options.logger);
   }
 
-  stopTreeHeadTimer(): void {
-    this.timer?.stop();
+  /** Stops signing on a timer; resolves once a signing under way has finished (before the database closes). */
+  async stopTreeHeadTimer(): Promise<void> {
+    const timer = this.timer;
     this.timer = undefined;
+    await timer?.stop();
   }
 
   private async signIfGrown(): Promise<void> {

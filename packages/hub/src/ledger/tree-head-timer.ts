@@ -3,21 +3,29 @@
 import type { Logger } from '../log.ts';
 
 export interface TreeHeadTimer {
-  stop(): void;
+  /** Stops the timer; resolves once a signing already under way has finished. */
+  stop(): Promise<void>;
 }
 
 /** Calls `signIfGrown` every `intervalMs`, never twice at once; the timer does not keep the process alive. */
 export function startTreeHeadTimer(signIfGrown: () => Promise<unknown>, intervalMs: number, logger?: Logger): TreeHeadTimer {
-  let running = false;
+  let running: Promise<void> | undefined;
   const timer = setInterval(() => {
     if (running) return;
-    running = true;
-    signIfGrown()
-      .catch((error: unknown) => logger?.warn({ err: error }, 'signing a ledger tree head failed'))
+    running = signIfGrown()
+      .then(
+        () => undefined,
+        (error: unknown) => logger?.warn({ err: error }, 'signing a ledger tree head failed'),
+      )
       .finally(() => {
-        running = false;
+        running = undefined;
       });
   }, intervalMs);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }

@@ -373,7 +373,7 @@ describe('provider down', () => {
     const port = down.port;
     const issuer = down.issuer;
     await down.stop();
-    const m = createOidcMethod({ issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT_URI, timeoutSeconds: 2 });
+    const m = createOidcMethod({ issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT_URI, timeoutSeconds: 10 });
     await rejectsWith(m.start(), 'idp_unavailable');
     await rejectsWith(
       m.finish(new URL(`${REDIRECT_URI}?code=c&state=${'s'.repeat(43)}`), { codeVerifier: 'v'.repeat(43), state: 's'.repeat(43), nonce: 'n'.repeat(43) }),

@@ -42,12 +42,15 @@ async function nextLine(lines: AsyncIterator<string>): Promise<string> {
 test('two processes appending concurrently produce a gap-free, totally ordered log', async (ctx) => {
   const workers = [startWorker('a'), startWorker('b')];
   for (const w of workers) assert.equal(await nextLine(w.lines), 'ready');
-  for (const w of workers) w.child.stdin.end('go\n');
+  for (const w of workers) w.child.stdin.write('go\n');
+  // Both have appended once before either goes on, so the log interleaves however the machine schedules them.
+  for (const w of workers) assert.equal(await nextLine(w.lines), 'opened');
+  for (const w of workers) w.child.stdin.end('continue\n');
   const results = await Promise.all(workers.map(async (w) => JSON.parse(await nextLine(w.lines)) as Array<{ batch: string; indices: number[] }>));
   await Promise.all(workers.map((w) => new Promise((resolve) => (w.child.exitCode === null ? w.child.once('exit', resolve) : resolve(null)))));
 
   const batches = results.flat();
-  assert.equal(batches.length, 2 * LOOPS * BATCHES);
+  assert.equal(batches.length, 2 * (LOOPS * BATCHES + 1), 'every loop batch and one opening batch per process');
   const all = batches.flatMap((b) => b.indices).sort((x, y) => x - y);
   const total = all.length;
   assert.deepEqual(

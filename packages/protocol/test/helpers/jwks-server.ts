@@ -28,12 +28,9 @@ export async function startJwksServer(behaviour: JwksBehaviour): Promise<JwksSer
   };
 }
 
-/** A URL on 127.0.0.1 where nothing listens (a port that was free a moment ago). */
+/** A URL on 127.0.0.1 where nothing listens: port 1 is privileged and unused, so no test can take it. */
 export async function unreachableJwksUrl(): Promise<URL> {
-  const server = createServer();
-  const url = await listen(server);
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return url;
+  return new URL('http://127.0.0.1:1/.well-known/jwks.json');
 }
 
 async function listen(server: Server): Promise<URL> {
