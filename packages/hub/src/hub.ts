@@ -111,8 +111,16 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const sessionStore = new SessionStore(core.db);
   // Packages are purged at expiry even if nobody asks for them, and dead sessions and old
   // attempt counters with them.
+  let sweeping: Promise<void> | undefined; // awaited on close, so no sweep meets a closed database
   const housekeeping = setInterval(() => {
-    Promise.all([purgeExpiredDownloads(core.db), sessionStore.purgeExpired(), purgeStaleAttempts(core.db)]).catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));
+    sweeping ??= Promise.all([purgeExpiredDownloads(core.db), sessionStore.purgeExpired(), purgeStaleAttempts(core.db)])
+      .then(
+        () => undefined,
+        (error: unknown) => logger.warn({ err: error }, 'housekeeping failed'),
+      )
+      .finally(() => {
+        sweeping = undefined;
+      });
   }, 60_000);
   housekeeping.unref();
   const app = await buildServer({
@@ -154,7 +162,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       if (closed) return;
       closed = true;
       clearInterval(housekeeping);
-      await core.ledger.stopTreeHeadTimer();
+      await Promise.all([core.ledger.stopTreeHeadTimer(), sweeping]);
       await app.close();
       await core.db.destroy();
     },
