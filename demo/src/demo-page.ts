@@ -1,5 +1,6 @@
 // The page frame of the demo's own services (mock mobile ID, mail outbox): Traditional Chinese
 // with English beside it, one inline style block the pages' CSP allows by hash.
+import { createHash } from 'node:crypto';
 import { escapeHtml } from '@openmydata/protocol';
 
 export { escapeHtml };
@@ -12,6 +13,11 @@ export interface Bilingual {
 /** Chinese, then the English in a span marked as English. */
 export function both(text: Bilingual): string {
   return `${escapeHtml(text.zh)} <span lang="en" class="en">${escapeHtml(text.en)}</span>`;
+}
+
+/** For a page's Content-Security-Policy: its one inline style block, allowed by hash. */
+export function styleHash(styles: string): string {
+  return `sha256-${createHash('sha256').update(styles).digest('base64')}`;
 }
 
 export function demoPage(input: { title: Bilingual; brand: Bilingual; notice: Bilingual; styles: string; body: string; mainId?: string }): string {

@@ -1,8 +1,7 @@
 // The mock IdP's pages: server-rendered HTML, Traditional Chinese first with English alongside,
 // usable without JavaScript (there is none), every control labelled, errors announced and tied to
 // the field they are about.
-import { createHash } from 'node:crypto';
-import { type Bilingual, both, demoPage, escapeHtml } from '../demo-page.ts';
+import { type Bilingual, both, demoPage, escapeHtml, styleHash } from '../demo-page.ts';
 
 export type { Bilingual };
 
@@ -47,9 +46,7 @@ footer{font-size:.9rem;color:#3a3a3a}
 `;
 
 /** For the Content-Security-Policy: the one inline style block, allowed by its hash. */
-export const STYLE_HASH = `sha256-${createHash('sha256').update(STYLES).digest('base64')}`;
-
-
+export const STYLE_HASH = styleHash(STYLES);
 
 function layout(title: Bilingual, body: string): string {
   return demoPage({

@@ -1,9 +1,8 @@
 // The demo outbox's pages: server-rendered, no JavaScript, Traditional Chinese first with English
 // alongside, landmarks and a captioned table, every control labelled.
-import { createHash } from 'node:crypto';
 import type { SinkMessage } from './mail-sink.ts';
 import { taipeiClock } from '@openmydata/protocol';
-import { type Bilingual, both, demoPage, escapeHtml } from '../demo-page.ts';
+import { type Bilingual, both, demoPage, escapeHtml, styleHash } from '../demo-page.ts';
 
 const STYLES = `
 :root{color-scheme:light;font-family:"Noto Sans TC","Noto Sans CJK TC","PingFang TC","Microsoft JhengHei",system-ui,sans-serif;line-height:1.6;color:#1b1b1b;background:#f3f5f7}
@@ -31,10 +30,7 @@ footer{font-size:.9rem;color:#3a3a3a}
 `;
 
 /** For the Content-Security-Policy: the one inline style block, allowed by its hash. */
-export const STYLE_HASH = `sha256-${createHash('sha256').update(STYLES).digest('base64')}`;
-
-
-
+export const STYLE_HASH = styleHash(STYLES);
 
 function layout(title: Bilingual, body: string): string {
   return demoPage({

@@ -4,7 +4,7 @@ import { compactVerify, createRemoteJWKSet, errors as joseErrors, FlattenedSign 
 import { assemblePackage, PackageError, type PackageErrorCode, sha256Hex, signDetached, verifyPackage, type VerifyOptions } from '../src/package.ts';
 import { PACKAGE_PATHS, PROVIDER_API, type Manifest } from '../src/provider-api.ts';
 import { createZip, DEFAULT_ZIP_LIMITS, readZip, type ZipEntryInput } from '../src/zip.ts';
-import { startJwksServer, unreachableJwksUrl } from './helpers/jwks-server.ts';
+import { startJwksServer, UNREACHABLE_JWKS_URL } from './helpers/jwks-server.ts';
 import { jwksOf, newKey, type TestKey } from './helpers/keys.ts';
 import { buildRawZip, rawEntry } from './helpers/raw-zip.ts';
 
@@ -336,7 +336,7 @@ describe('verifyPackage when the agency keys cannot be fetched', () => {
   });
 
   it('lets an unreachable JWKS through', async () => {
-    const keys = createRemoteJWKSet(await unreachableJwksUrl());
+    const keys = createRemoteJWKSet(UNREACHABLE_JWKS_URL);
     await assert.rejects(verifyPackage(good, { keys }), (error) => !isPackageError(error));
   });
 });

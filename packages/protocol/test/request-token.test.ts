@@ -11,7 +11,7 @@ import {
   type VerifyRequestTokenOptions,
   verifyRequestToken,
 } from '../src/request-token.ts';
-import { startJwksServer, unreachableJwksUrl } from './helpers/jwks-server.ts';
+import { startJwksServer, UNREACHABLE_JWKS_URL } from './helpers/jwks-server.ts';
 import { jwksOf, newKey, type TestKey } from './helpers/keys.ts';
 
 const HUB = 'https://hub.openmydata.test';
@@ -271,7 +271,7 @@ describe('verifyRequestToken when the hub keys cannot be fetched', () => {
   });
 
   it('lets an unreachable JWKS through rather than calling the token invalid', async () => {
-    const keys = createRemoteJWKSet(await unreachableJwksUrl());
+    const keys = createRemoteJWKSet(UNREACHABLE_JWKS_URL);
     await assert.rejects(verifyRequestToken(await signRequestToken(input, hubKey), options({ keys })), (error) => !isTokenError(error));
   });
 });

@@ -9,6 +9,7 @@ import { type Config, ConfigError, loadConfig } from '../config.ts';
 import { openHubCore } from '../hub.ts';
 import { createLogger } from '../log.ts';
 import { describeOutcome, ProgressDisplay } from './progress.ts';
+import { fail } from './fail.ts';
 
 const USAGE = `Usage: npm run fetch -- --subject <national ID> (--datasets <id,id,...> | --all) [--show] [--json]
 
@@ -18,11 +19,6 @@ const USAGE = `Usage: npm run fetch -- --subject <national ID> (--datasets <id,i
   --show       print the records of verified packages to this terminal (never to disk)
   --json       print outcomes as JSON lines instead of text
 Environment: the hub's own (DATA_DIR, DATABASE_URL, HUB_PORT); start the demo first with npm start.`;
-
-function fail(message: string, code = 2): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(code);
-}
 
 function parseOptions() {
   return parseArgs({

@@ -10,6 +10,7 @@ import { type Config, ConfigError, loadConfig } from '../config.ts';
 import { checkHistoryEntry, entriesOfProofFile, proofFileSchema } from '../ledger/verify-history-entry.ts';
 import { type LogReport, verifyLog } from '../ledger/verify-log.ts';
 import { openDatabase } from '../store/database.ts';
+import { fail } from './fail.ts';
 
 const USAGE = `Usage: npm run ledger -- <command>
 
@@ -22,11 +23,6 @@ const USAGE = `Usage: npm run ledger -- <command>
       file (e.g. saved from GET /api/v1/ledger/key) instead of the key inside FILE.
 
 Environment (verify): the hub's own, DATA_DIR or DATABASE_URL.`;
-
-function fail(message: string, code: number): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(code);
-}
 
 const number = (n: number) => n.toLocaleString('en-US');
 

@@ -12,6 +12,7 @@ import { checkAgencyPackage, type PackageCheck, sameBytes } from '../delivery/do
 import { DOWNLOAD_PATHS, type DownloadIndex, parseEntryPath, SLUG } from '../delivery/download/download-index.ts';
 import { DownloadError } from '../delivery/download/errors.ts';
 import { looksLikeDownload, openDownload, parseDownloadIndex } from '../delivery/download/open-download.ts';
+import { fail } from './fail.ts';
 
 const USAGE = `Usage: npm run verify-package -- FILE [--jwks URL_OR_FILE] [--password PW]
 
@@ -46,11 +47,6 @@ interface Report {
 function usage(message: string): never {
   process.stderr.write(`${message}\n\n${USAGE}\n`);
   process.exit(2);
-}
-
-function fail(message: string, code = 2): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(code);
 }
 
 function parseOptions() {

@@ -2,8 +2,9 @@
 // two concurrent uses exactly one wins, on SQLite and PostgreSQL alike.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/database.ts';
+import type { ConsentTable } from '../store/schema.ts';
 
-export type RecipientKind = 'self' | 'counter' | 'service';
+export type RecipientKind = ConsentTable['recipient_kind'];
 
 export interface Consent {
   id: string;
@@ -103,19 +104,7 @@ export async function unusedConsents(db: Db, subjectKey: string, now = new Date(
   return rows.map(toConsent);
 }
 
-function toConsent(row: {
-  id: string;
-  subject_key: string;
-  datasets: string;
-  recipient_kind: RecipientKind;
-  recipient_id: string;
-  purpose: string;
-  status: 'granted' | 'used' | 'revoked';
-  created_at: string;
-  expires_at: string;
-  used_at: string | null;
-  revoked_at: string | null;
-}): Consent {
+function toConsent(row: ConsentTable): Consent {
   return {
     id: row.id,
     subjectKey: row.subject_key,

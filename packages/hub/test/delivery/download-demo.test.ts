@@ -3,7 +3,7 @@
 // signature (on SQLite, or PostgreSQL with DATABASE_URL). The extracted files hold the synthetic
 // citizen's data, so the temporary folder is deleted after the tests.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import { parseRegistry } from '../../src/catalog/registry.ts';
 import { type Agency, listAgencies, listDatasets, seedRegistry } from '../../src/catalog/repository.ts';
 import { buildDownloadPackage, DownloadError } from '../../src/delivery/download/index.ts';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
+import { type CliResult, runScript } from '../helpers/run-script.ts';
 
 const ROOT = new URL('../../../../', import.meta.url).pathname;
 const CLI = join(ROOT, 'packages/hub/src/cli/verify-package.ts');
@@ -83,26 +84,8 @@ function jwksUrlOf(outcome: DatasetOutcome): string {
   return (agencies.get(outcome.agency as string) as Agency).jwksUrl;
 }
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function verifyCli(...args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runScript(CLI, args, { cwd: ROOT });
 }
 
 test('the download is built from the verified packages', async (tc) => {

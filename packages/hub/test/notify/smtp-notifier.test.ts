@@ -21,14 +21,12 @@ function listenOn(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
 }
 
-/** Port 1 (tcpmux) is privileged and unused: connecting is refused at once, and no test can bind it. */
-async function closedPort(): Promise<number> {
-  return 1;
-}
+/** Port 1 (tcpmux) is unused and no test binds it: connecting is refused at once. */
+const CLOSED_PORT = 1;
 
 test('mail server down: notify resolves false, does not throw, logs without the address', async () => {
   const logs = captureLogs();
-  const notifier = createSmtpNotifier({ url: `smtp://127.0.0.1:${await closedPort()}`, from: 'no-reply@openmydata.invalid', logger: logs.logger });
+  const notifier = createSmtpNotifier({ url: `smtp://127.0.0.1:${CLOSED_PORT}`, from: 'no-reply@openmydata.invalid', logger: logs.logger });
   assert.equal(await notifier.notify(notice), false);
   assert.match(logs.text(), /notification not sent/);
   assert.match(logs.text(), /"code":"ECONNECTION"|"code":"ESOCKET"/);

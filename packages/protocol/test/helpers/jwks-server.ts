@@ -28,10 +28,8 @@ export async function startJwksServer(behaviour: JwksBehaviour): Promise<JwksSer
   };
 }
 
-/** A URL on 127.0.0.1 where nothing listens: port 1 is privileged and unused, so no test can take it. */
-export async function unreachableJwksUrl(): Promise<URL> {
-  return new URL('http://127.0.0.1:1/.well-known/jwks.json');
-}
+/** A URL on 127.0.0.1 where nothing listens: port 1 is unused and no test binds it. */
+export const UNREACHABLE_JWKS_URL = new URL('http://127.0.0.1:1/.well-known/jwks.json');
 
 async function listen(server: Server): Promise<URL> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
