@@ -88,7 +88,9 @@ export async function run(): Promise<void> {
       [`1 data set from 1 agency (${DELAY_MS} ms) [baseline]`, median(single).toFixed(1), p95(single).toFixed(1)],
       [`${AGENCIES} data sets from ${AGENCIES} agencies (${DELAY_MS} ms each)`, median(fanout).toFixed(1), p95(fanout).toFixed(1)],
     ];
-    process.stdout.write(`\nbroker fan-out, ${ROUNDS} rounds, hub and ${AGENCIES} agency processes on ${(await import('node:os')).availableParallelism()} cores\n\n`);
+    process.stdout.write(
+      `\nbroker fan-out, ${ROUNDS} rounds, hub and ${AGENCIES} agency processes on ${(await import('node:os')).availableParallelism()} cores\n\n`,
+    );
     for (const row of rows) process.stdout.write(`  ${(row[0] as string).padEnd(52)} ${(row[1] as string).padStart(10)} ${(row[2] as string).padStart(8)}\n`);
     process.stdout.write(`\n  fan-out ratio (median 5 / median 1): ${ratio.toFixed(3)}  target <= ${TARGET}  ${ratio <= TARGET ? 'PASS' : 'FAIL'}\n`);
     process.stdout.write(`  hub overhead over the agency's ${DELAY_MS} ms (fan-out median): ${(median(fanout) - DELAY_MS).toFixed(1)} ms\n\n`);

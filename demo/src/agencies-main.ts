@@ -13,9 +13,7 @@ const running = await startDemoAgencies({
   hub: { issuer: hubUrl, jwksUrl: `${hubUrl}/.well-known/jwks.json` },
   portOf: (agency) => hubPort + agency.portOffset,
   keyDir: join(process.env.DATA_DIR ?? 'var', 'agency-keys'),
-  ...(maintenanceNow
-    ? { maintenance: (agency) => (agency.id === 'land' ? ALL_DAY : agency.maintenance) }
-    : {}),
+  ...(maintenanceNow ? { maintenance: (agency) => (agency.id === 'land' ? ALL_DAY : agency.maintenance) } : {}),
 });
 process.stdout.write(`${JSON.stringify({ ready: running.agencies })}\n`);
 

@@ -119,7 +119,9 @@ const lines = [
   `  Mail outbox (SMTP)     http://127.0.0.1:${hubPort + 10}/   notices sent after each download`,
   '',
   '  Demo agencies (Provider API v1):',
-  ...DEMO_AGENCIES.map((a) => `    ${pad(a.id, 15)} http://127.0.0.1:${hubPort + a.portOffset}   ${a.name['zh-TW']} · ${a.datasets.map((d) => d.id).join(', ')}`),
+  ...DEMO_AGENCIES.map(
+    (a) => `    ${pad(a.id, 15)} http://127.0.0.1:${hubPort + a.portOffset}   ${a.name['zh-TW']} · ${a.datasets.map((d) => d.id).join(', ')}`,
+  ),
   '',
   '  Demo citizens (synthetic):',
   ...DEMO_PERSONAS.map((p) => `    ${p.nationalId}  ${p.description}`),

@@ -23,7 +23,15 @@ before(async () => {
   agencies = await startDemoAgencies({ hub, portOf: () => 0, maintenance: () => [] });
   maintained = await startDemoAgencies({ hub, portOf: () => 0, maintenance: () => ALL_DAY, agencies: DEMO_AGENCIES.filter((a) => a.id === 'land') });
   const urls = new Map(agencies.agencies.map((a) => [a.id, a.url]));
-  await seedRegistry(t.hub.db, parseRegistry(registryWith((a) => urls.get(a.id) as string, () => [])));
+  await seedRegistry(
+    t.hub.db,
+    parseRegistry(
+      registryWith(
+        (a) => urls.get(a.id) as string,
+        () => [],
+      ),
+    ),
+  );
   t.hub.catalogue.invalidate();
 });
 after(async () => {
@@ -65,7 +73,12 @@ test('a citizen without land or car gets "no data" for those, data for the rest'
   const persona = DEMO_PERSONAS[1];
   assert.ok(persona);
   const outcomes = byDataset(
-    await t.hub.broker.fetchAll({ subject: persona.nationalId, datasets: ['cadastral', 'low-income', 'household-whole', 'traffic-violations'], consentId: 'c2', purpose: 'test' }),
+    await t.hub.broker.fetchAll({
+      subject: persona.nationalId,
+      datasets: ['cadastral', 'low-income', 'household-whole', 'traffic-violations'],
+      consentId: 'c2',
+      purpose: 'test',
+    }),
   );
   assert.equal(outcomes.get('cadastral')?.status, 'no_data');
   assert.equal(outcomes.get('traffic-violations')?.status, 'no_data');
@@ -75,7 +88,9 @@ test('a citizen without land or car gets "no data" for those, data for the rest'
 
 test('every synthetic citizen can be fetched (household data)', async () => {
   const sample = CITIZENS.filter((_, i) => i % 6 === 0);
-  const results = await Promise.all(sample.map((c) => t.hub.broker.fetchAll({ subject: c.nationalId, datasets: ['household-personal'], consentId: 'c3', purpose: 'test' })));
+  const results = await Promise.all(
+    sample.map((c) => t.hub.broker.fetchAll({ subject: c.nationalId, datasets: ['household-personal'], consentId: 'c3', purpose: 'test' })),
+  );
   for (const [outcome] of results) assert.equal(outcome?.status, 'ok');
 });
 

@@ -44,20 +44,34 @@ before(async () => {
   const hubUrl = `http://localhost:${port}`;
   ca = await createDemoCa();
   const signer = await startSigner({ port: 0, hubOrigin: hubUrl, ca });
-  const idp = await startMockIdp({ port: 0, clients: [{ client_id: 'openmydata-hub', client_secret: SECRET, redirect_uris: [`${hubUrl}/login/oidc/callback`] }] });
+  const idp = await startMockIdp({
+    port: 0,
+    clients: [{ client_id: 'openmydata-hub', client_secret: SECRET, redirect_uris: [`${hubUrl}/login/oidc/callback`] }],
+  });
   const trust = ca.trustMaterial();
   mail = await startMailSink({ smtpPort: 0, httpPort: 0 });
   t = await startTestHub({
     notifier: createSmtpNotifier({ url: mail.smtpUrl, from: 'OpenMyData <no-reply@openmydata.invalid>' }),
     env: { HUB_PORT: String(port), HUB_PUBLIC_URL: hubUrl, BROKER_TIMEOUT_SECONDS: '10' },
     identity: {
-      x509: { verifier: createX509Verifier({ trustAnchorsPem: [trust.rootCaPem], crls: () => [trust.issuingCrlDer, trust.rootCrlDer] }), signerUrl: signer.url },
+      x509: {
+        verifier: createX509Verifier({ trustAnchorsPem: [trust.rootCaPem], crls: () => [trust.issuingCrlDer, trust.rootCrlDer] }),
+        signerUrl: signer.url,
+      },
       oidc: createOidcMethod({ issuer: idp.issuer, clientId: 'openmydata-hub', clientSecret: SECRET, redirectUri: `${hubUrl}/login/oidc/callback` }),
     },
   });
   const agencies = await startDemoAgencies({ hub: { issuer: hubUrl, jwksUrl: `${hubUrl}/.well-known/jwks.json` }, portOf: () => 0, maintenance: () => [] });
   const urls = new Map(agencies.agencies.map((a) => [a.id, a.url]));
-  await seedRegistry(t.hub.db, parseRegistry(registryWith((a) => urls.get(a.id) as string, () => [])));
+  await seedRegistry(
+    t.hub.db,
+    parseRegistry(
+      registryWith(
+        (a) => urls.get(a.id) as string,
+        () => [],
+      ),
+    ),
+  );
   t.hub.catalogue.invalidate();
   browser = await launchBrowser();
   closers = [browser.close, agencies.close, idp.close, signer.close, mail.close];
@@ -128,7 +142,10 @@ test('first use: two methods, consent, live progress, preview, download', async 
   await page.getByLabel('資料包密碼（至少 10 個字元）').fill('short');
   await page.getByLabel('再次輸入密碼').fill('short');
   await page.evaluate(() => {
-    for (const el of (globalThis as unknown as { document: { querySelectorAll(s: string): Array<{ removeAttribute(a: string): void }> } }).document.querySelectorAll('input')) el.removeAttribute('minlength');
+    for (const el of (
+      globalThis as unknown as { document: { querySelectorAll(s: string): Array<{ removeAttribute(a: string): void }> } }
+    ).document.querySelectorAll('input'))
+      el.removeAttribute('minlength');
   });
   await page.getByRole('button', { name: /我同意/ }).click();
   assert.match((await page.getByRole('alert').textContent()) ?? '', /至少需要 10 個字元/, 'the server refuses a short password too');
@@ -139,7 +156,10 @@ test('first use: two methods, consent, live progress, preview, download', async 
   await page.waitForURL(/\/download\/jobs\//);
   // Read at once: the slow agency takes 4 s, and the audit below may take a while on a loaded machine.
   const states = await page.locator('#progress td.state').allTextContents();
-  assert.ok(states.some((s) => s !== '完成'), `progress is shown while agencies work: ${states.join(', ')}`);
+  assert.ok(
+    states.some((s) => s !== '完成'),
+    `progress is shown while agencies work: ${states.join(', ')}`,
+  );
   await audit(page, 'progress');
   await page.getByText('資料已備妥').first().waitFor({ timeout: 30_000 });
   await audit(page, 'progress, done');
@@ -195,7 +215,9 @@ test('the usage history shows what happened, with export and proofs', async () =
   const text = (await page.locator('main').textContent()) ?? '';
   for (const expected of ['身分驗證', '同意', '向機關請求資料', '產製資料包', '下載']) assert.ok(text.includes(expected), expected);
   await audit(page, 'history');
-  const json = (await (await page.request.get(`${t.url.replace('127.0.0.1', 'localhost')}/api/v1/me/history`)).json()) as { entries: Array<{ audit_path: string[]; entry: { action: string } }> };
+  const json = (await (await page.request.get(`${t.url.replace('127.0.0.1', 'localhost')}/api/v1/me/history`)).json()) as {
+    entries: Array<{ audit_path: string[]; entry: { action: string } }>;
+  };
   assert.ok(json.entries.length >= 8);
   assert.ok(json.entries.some((e) => e.entry.action === 'download'));
   writeFileSync(join(work, 'entry.json'), JSON.stringify(json.entries[0]));
@@ -290,7 +312,9 @@ test('nothing personal in the database, the data directory or the logs', async (
   for (const needle of needles) assert.equal(t.logs().includes(needle), false, `logs hold ${needle}`);
   if (t.database.engine === 'postgres') {
     const { sql } = await import('kysely');
-    const tables = (await sql<{ tablename: string }>`select tablename from pg_tables where schemaname = 'public'`.execute(t.hub.db)).rows.map((r) => r.tablename);
+    const tables = (await sql<{ tablename: string }>`select tablename from pg_tables where schemaname = 'public'`.execute(t.hub.db)).rows.map(
+      (r) => r.tablename,
+    );
     for (const table of tables) {
       const rows = JSON.stringify((await sql`select * from ${sql.table(table)}`.execute(t.hub.db)).rows);
       for (const needle of needles) assert.equal(rows.includes(needle), false, `${table} holds ${needle}`);

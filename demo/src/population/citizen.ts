@@ -128,11 +128,7 @@ export interface IdCard {
 }
 
 /** How a person is covered by national health insurance now. */
-export type NhiStatus =
-  | { kind: 'employee' }
-  | { kind: 'dependant'; insuredId: string }
-  | { kind: 'low-income' }
-  | { kind: 'regional' };
+export type NhiStatus = { kind: 'employee' } | { kind: 'dependant'; insuredId: string } | { kind: 'low-income' } | { kind: 'regional' };
 
 export interface LowIncomeCertificate {
   category: '第一款' | '第二款' | '第三款' | '第四款' | '中低收入';

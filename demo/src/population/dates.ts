@@ -45,9 +45,7 @@ export function ageOn(birthDate: string, on: string = REFERENCE_DATE): number {
   const birth = parse(birthDate);
   const day = parse(on);
   let age = day.getUTCFullYear() - birth.getUTCFullYear();
-  const beforeBirthday =
-    day.getUTCMonth() < birth.getUTCMonth() ||
-    (day.getUTCMonth() === birth.getUTCMonth() && day.getUTCDate() < birth.getUTCDate());
+  const beforeBirthday = day.getUTCMonth() < birth.getUTCMonth() || (day.getUTCMonth() === birth.getUTCMonth() && day.getUTCDate() < birth.getUTCDate());
   if (beforeBirthday) age -= 1;
   return age;
 }

@@ -11,7 +11,11 @@ export function savingsOf(bank: string, deposit: number): Savings {
 }
 
 export function randomSavings(random: Random, wealth: number): Savings[] {
-  const count = random.weighted([[1, 6], [2, 3], [0, 1]] as const);
+  const count = random.weighted([
+    [1, 6],
+    [2, 3],
+    [0, 1],
+  ] as const);
   return random
     .shuffle(BANKS)
     .slice(0, count)
@@ -19,7 +23,10 @@ export function randomSavings(random: Random, wealth: number): Savings[] {
 }
 
 export function randomShareholdings(random: Random): Shareholding[] {
-  const count = random.weighted([[1, 3], [2, 1]] as const);
+  const count = random.weighted([
+    [1, 3],
+    [2, 1],
+  ] as const);
   return random
     .shuffle(LISTED_COMPANIES)
     .slice(0, count)

@@ -216,9 +216,7 @@ function wangHousehold(): Citizen[] {
       motherName: '黃淑貞',
       spouseName: '王小明',
       idCard: { issued: '2005-08-22', place: '北市', type: '換發' },
-      employments: [
-        { employer: '正信聯合會計師事務所', jobTitle: '會計助理', start: '2011-07-01', end: '2019-05-31', monthlySalary: 37_000 },
-      ],
+      employments: [{ employer: '正信聯合會計師事務所', jobTitle: '會計助理', start: '2011-07-01', end: '2019-05-31', monthlySalary: 37_000 }],
       savings: [savingsOf('信安商業銀行股份有限公司', 150_000)],
       licence: { classes: [{ name: '普通小型車', issued: '2008-03-15' }], expires: '2062-11-02' },
     }),
@@ -265,9 +263,7 @@ function wangHousehold(): Citizen[] {
       // Widowed: 王建國 died in 2015, which is when the farmland passed to his son.
       spouseName: null,
       idCard: { issued: '2005-11-14', place: '北市', type: '換發' },
-      employments: [
-        { employer: '正信聯合會計師事務所', jobTitle: '會計助理', start: '1980-03-01', end: '2017-02-28', monthlySalary: 31_500 },
-      ],
+      employments: [{ employer: '正信聯合會計師事務所', jobTitle: '會計助理', start: '1980-03-01', end: '2017-02-28', monthlySalary: 31_500 }],
       savings: [savingsOf('福爾摩沙商業銀行股份有限公司', 350_000)],
     }),
   ];

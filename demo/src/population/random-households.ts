@@ -25,7 +25,13 @@ const TEMPLATES: ReadonlyArray<readonly [Template, number]> = [
 
 /** Roughly by population. */
 const CITY_WEIGHTS: Readonly<Record<string, number>> = {
-  新北市: 4, 臺中市: 3, 高雄市: 3, 臺北市: 2.5, 桃園市: 2.5, 臺南市: 2, 新竹市: 1,
+  新北市: 4,
+  臺中市: 3,
+  高雄市: 3,
+  臺北市: 2.5,
+  桃園市: 2.5,
+  臺南市: 2,
+  新竹市: 1,
 };
 
 const THIS_YEAR = yearOf(REFERENCE_DATE);
@@ -240,7 +246,11 @@ export function randomHousehold(random: Random, codes: UniqueCodes): Citizen[] {
   let movedIn: string;
   if (earliestPurchase < '2026-06-30' && random.chance(ownChance)) {
     const acquired = randomDateBetween(random, earliestPurchase, '2026-06-30');
-    const cause = random.weighted([['買賣', 80], ['繼承', 12], ['贈與', 8]] as const);
+    const cause = random.weighted([
+      ['買賣', 80],
+      ['繼承', 12],
+      ['贈與', 8],
+    ] as const);
     const whole = homeFor(random, dwelling, district, { acquired, cause });
     const spouse = citizens.find((c) => c.relationship === '配偶');
     const jointly = spouse !== undefined && cause === '買賣' && random.chance(0.3);

@@ -39,11 +39,7 @@ const BUILDERS: Readonly<Record<DatasetId, Builder>> = {
   'low-income': lowIncome,
 };
 
-export function recordsFor(
-  datasetId: DatasetId,
-  nationalId: string,
-  population: readonly Citizen[] = CITIZENS,
-): DatasetRecords | null {
+export function recordsFor(datasetId: DatasetId, nationalId: string, population: readonly Citizen[] = CITIZENS): DatasetRecords | null {
   const citizen = findCitizen(nationalId, population);
   if (!citizen) return null;
   const build = BUILDERS[datasetId];

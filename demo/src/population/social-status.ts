@@ -28,8 +28,7 @@ export function lowIncomeCertificate(members: readonly Citizen[]): LowIncomeCert
   const city = findCity(head.address.city);
   const ratio = income / members.length / city.lowIncomeThreshold;
   if (ratio > 1.5) return null;
-  const category: LowIncomeCertificate['category'] =
-    ratio === 0 ? '第一款' : ratio <= 1 / 3 ? '第二款' : ratio <= 1 ? '第三款' : '中低收入';
+  const category: LowIncomeCertificate['category'] = ratio === 0 ? '第一款' : ratio <= 1 / 3 ? '第二款' : ratio <= 1 ? '第三款' : '中低收入';
   return {
     category,
     headName: head.name,

@@ -4,13 +4,7 @@ import { householdOf } from './citizens.ts';
 import { ageOn, isoDate, maxDate, minDate } from './dates.ts';
 import { findEmployer, findOrganisation } from './employers.ts';
 import { findCity } from './places.ts';
-import {
-  assessIncomeTax,
-  INTEREST_WITHHOLDING_THRESHOLD,
-  SALARY_WITHHOLDING_THRESHOLD,
-  TAX_YEAR,
-  type TaxAssessment,
-} from './tax.ts';
+import { assessIncomeTax, INTEREST_WITHHOLDING_THRESHOLD, SALARY_WITHHOLDING_THRESHOLD, TAX_YEAR, type TaxAssessment } from './tax.ts';
 
 export { TAX_YEAR };
 
@@ -156,7 +150,11 @@ export function taxReturnOf(citizen: Citizen, population?: readonly Citizen[]): 
   const assessment = assessIncomeTax({
     married: unit.spouse !== null,
     ages: members.map((m) => ageOn(m.birthDate, YEAR_END)),
-    salaries: members.map((m) => grossIncome(m).filter((s) => s.type === '薪資').reduce((a, s) => a + s.amount, 0)),
+    salaries: members.map((m) =>
+      grossIncome(m)
+        .filter((s) => s.type === '薪資')
+        .reduce((a, s) => a + s.amount, 0),
+    ),
     interest: sum('利息'),
     otherIncome: sum('股利'),
     withheld: sources.reduce((a, s) => a + s.withholding, 0),

@@ -3,7 +3,6 @@ import type { CitizenCard } from '../ca/index.ts';
 import { escapeHtml } from '@openmydata/protocol';
 import { cardLabel } from './card-label.ts';
 
-
 export function slotsPage(cards: readonly CitizenCard[], hubOrigin: string): string {
   const rows = cards.map((card, i) => `<li><span class="slot">${i + 1}</span> ${escapeHtml(cardLabel(card))}</li>`).join('\n');
   return `<!doctype html>

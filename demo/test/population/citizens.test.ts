@@ -76,7 +76,10 @@ describe('generatePopulation', () => {
     assert.equal(lin.sex, 'F');
     assert.equal(lin.address.city, '臺中市');
     for (const member of householdOf(lin).members) {
-      assert.ok(member.lowIncome.some((c) => c.validTo >= '2026-11-01'), member.name);
+      assert.ok(
+        member.lowIncome.some((c) => c.validTo >= '2026-11-01'),
+        member.name,
+      );
     }
     assert.deepEqual(
       DEMO_PERSONAS.map((p) => [p.nationalId, p.name]),

@@ -35,7 +35,14 @@ describe('Random', () => {
 
   it('never picks a zero-weight choice', () => {
     const random = new Random(9);
-    for (let i = 0; i < 500; i++) assert.notEqual(random.weighted([['never', 0], ['always', 1]] as const), 'never');
+    for (let i = 0; i < 500; i++)
+      assert.notEqual(
+        random.weighted([
+          ['never', 0],
+          ['always', 1],
+        ] as const),
+        'never',
+      );
   });
 
   it('shuffles without losing or adding items and leaves the input alone', () => {

@@ -2,14 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CITIZENS, householdOf } from '../../src/population/citizens.ts';
 import { REFERENCE_DATE } from '../../src/population/dates.ts';
-import {
-  DATASET_AGENCY,
-  DATASET_FIELDS,
-  DATASET_IDS,
-  type DatasetId,
-  type FieldValue,
-  recordsFor,
-} from '../../src/population/records.ts';
+import { DATASET_AGENCY, DATASET_FIELDS, DATASET_IDS, type DatasetId, type FieldValue, recordsFor } from '../../src/population/records.ts';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -159,9 +152,7 @@ describe('consistency across agencies', () => {
     const certificate = rows('income-tax-certificate', 'A123456789')[0];
     assert.ok(certificate);
     const household = householdOf(CITIZENS[0] ?? assert.fail());
-    const income = household.members
-      .flatMap((m) => rows('income', m.nationalId))
-      .reduce((sum, r) => sum + Number(r.amount), 0);
+    const income = household.members.flatMap((m) => rows('income', m.nationalId)).reduce((sum, r) => sum + Number(r.amount), 0);
     assert.equal(certificate.total_income, income);
     assert.equal(certificate.spouse_name, '陳怡君');
     assert.ok(Number(certificate.tax_paid) > 0 && certificate.paid_date !== null);

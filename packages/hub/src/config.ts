@@ -26,7 +26,11 @@ const schema = z.object({
   BROKER_TIMEOUT_SECONDS: seconds.max(300).default(15),
   BROKER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   BROKER_MAX_PREPARATION_SECONDS: seconds.default(90 * 60),
-  BROKER_MAX_PACKAGE_BYTES: z.coerce.number().int().min(1024).default(32 * 1024 * 1024),
+  BROKER_MAX_PACKAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(32 * 1024 * 1024),
   /** 'true', or the number of proxy hops to trust for X-Forwarded-For; unset: no proxy. */
   TRUST_PROXY: z
     .string()

@@ -68,7 +68,8 @@ export async function openHubCore(config: Config, logger: Logger): Promise<HubCo
       config.broker,
     );
     const ledger = new Ledger({ db, engine, secret, logger });
-    const signReceipt = async (input: ConsentReceiptInput) => signConsentReceipt(input, await currentSigningKey(db, secret, 'consent-receipt'), config.publicUrl);
+    const signReceipt = async (input: ConsentReceiptInput) =>
+      signConsentReceipt(input, await currentSigningKey(db, secret, 'consent-receipt'), config.publicUrl);
     const passkeys = createPasskeyMethod({ db, secret, ...passkeyOptionsFromEnv(process.env, config.publicUrl) });
     const pseudonymKey = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'openmydata client pseudonym', 32));
     const clientPseudonym = (ip: string) => createHmac('sha256', pseudonymKey).update(ip).digest('hex').slice(0, 32);
@@ -107,7 +108,15 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const notifier = options.notifier ?? notifierFromEnv(process.env, { logger });
   const core = await openHubCore(config, logger);
   const ttlHours = config.downloadTtlHours;
-  const jobs = new DownloadJobs({ db: core.db, broker: core.broker, catalogue: core.catalogue, ledger: core.ledger, logger, ttlMs: ttlHours * 3600_000, previewMs: 30 * 60_000 });
+  const jobs = new DownloadJobs({
+    db: core.db,
+    broker: core.broker,
+    catalogue: core.catalogue,
+    ledger: core.ledger,
+    logger,
+    ttlMs: ttlHours * 3600_000,
+    previewMs: 30 * 60_000,
+  });
   const sessionStore = new SessionStore(core.db);
   // Packages are purged at expiry even if nobody asks for them, and dead sessions and old
   // attempt counters with them.

@@ -29,7 +29,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     requestIdHeader: false,
-    trustProxy: typeof parts.trustProxy === 'number' ? ((_address: string, hop: number) => hop < (parts.trustProxy as number)) : (parts.trustProxy ?? false),
+    trustProxy: typeof parts.trustProxy === 'number' ? (_address: string, hop: number) => hop < (parts.trustProxy as number) : (parts.trustProxy ?? false),
     genReqId: () => crypto.randomUUID(),
     // Errors Fastify raises before routing (a malformed URL, say) get problem details too.
     frameworkErrors: (error, request, reply) => {

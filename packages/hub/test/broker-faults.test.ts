@@ -64,7 +64,10 @@ test('a correct package is verified and handed over, with progress events', asyn
   assert.equal(outcome.package.manifest.dataset, 'ds-one');
   assert.equal(outcome.package.kid, agency.kid);
   assert.ok(outcome.package.files.get('data.json')?.toString().includes('synthetic'));
-  assert.deepEqual(events.map((e) => e.state), ['requesting', 'verifying', 'ok']);
+  assert.deepEqual(
+    events.map((e) => e.state),
+    ['requesting', 'verifying', 'ok'],
+  );
 });
 
 test('tampered data file: digest mismatch', async () => {
@@ -99,7 +102,9 @@ test('path traversal entry names are refused', async () => {
     zipAnswer(await craftedPackage(agency, info, { extraEntries: [{ name: '../../etc/cron.d/evil', data: Buffer.from('x') }], rawEntries: (e) => rawZip(e) })),
   );
   assertFailed(await fetchOne(), 'package_invalid', 'zip_unsafe_name');
-  agency.behave(async (info) => zipAnswer(await craftedPackage(agency, info, { extraEntries: [{ name: '/abs', data: Buffer.from('x') }], rawEntries: (e) => rawZip(e) })));
+  agency.behave(async (info) =>
+    zipAnswer(await craftedPackage(agency, info, { extraEntries: [{ name: '/abs', data: Buffer.from('x') }], rawEntries: (e) => rawZip(e) })),
+  );
   assertFailed(await fetchOne(), 'package_invalid', 'zip_unsafe_name');
 });
 
@@ -235,7 +240,14 @@ test('unknown data sets fail alone; the others go ahead in parallel', async () =
   agency.behave(async (info) => zipAnswer(await goodPackage(agency, info)));
   other.behave(() => ({ status: 204 }));
   const outcomes = await t.hub.broker.fetchAll({ subject: SUBJECT, datasets: ['ds-one', 'nope', 'ds-three', 'ds-one'], consentId: 'c', purpose: 'p' });
-  assert.deepEqual(outcomes.map((o) => [o.dataset, o.status]), [['ds-one', 'ok'], ['nope', 'failed'], ['ds-three', 'no_data']]);
+  assert.deepEqual(
+    outcomes.map((o) => [o.dataset, o.status]),
+    [
+      ['ds-one', 'ok'],
+      ['nope', 'failed'],
+      ['ds-three', 'no_data'],
+    ],
+  );
 });
 
 test('the circuit opens after repeated failures and fails fast', async () => {

@@ -24,7 +24,11 @@ test('each kind of mistake is named', () => {
   for (const [what, mutate, message] of cases) {
     const copy = structuredClone(base);
     mutate(copy);
-    assert.throws(() => parseRegistry(copy), (error: unknown) => error instanceof RegistryError && message.test(error.message), what);
+    assert.throws(
+      () => parseRegistry(copy),
+      (error: unknown) => error instanceof RegistryError && message.test(error.message),
+      what,
+    );
   }
 });
 

@@ -17,16 +17,37 @@ test('several processes seeding at once all succeed (upserts, not delete-all)', 
   const registry = parseRegistry(testRegistry([{ id: 'a', baseUrl: 'http://127.0.0.1:1', datasets: ['x', 'y'] }]));
   for (let round = 0; round < 5; round++) {
     const results = await Promise.allSettled([seedRegistry(db, registry), seedRegistry(db, registry), seedRegistry(db, registry)]);
-    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'fulfilled'], JSON.stringify(results.find((r) => r.status === 'rejected')));
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'fulfilled', 'fulfilled'],
+      JSON.stringify(results.find((r) => r.status === 'rejected')),
+    );
   }
-  assert.deepEqual((await listDatasets(db)).map((d) => d.id), ['x', 'y']);
+  assert.deepEqual(
+    (await listDatasets(db)).map((d) => d.id),
+    ['x', 'y'],
+  );
 });
 
 test('reseeding updates what changed and removes what the registry dropped', async () => {
-  await seedRegistry(db, parseRegistry(testRegistry([{ id: 'a', baseUrl: 'http://127.0.0.1:1', datasets: ['x', 'y'] }, { id: 'b', baseUrl: 'http://127.0.0.1:2', datasets: ['z'] }])));
+  await seedRegistry(
+    db,
+    parseRegistry(
+      testRegistry([
+        { id: 'a', baseUrl: 'http://127.0.0.1:1', datasets: ['x', 'y'] },
+        { id: 'b', baseUrl: 'http://127.0.0.1:2', datasets: ['z'] },
+      ]),
+    ),
+  );
   await seedRegistry(db, parseRegistry(testRegistry([{ id: 'a', baseUrl: 'http://127.0.0.1:3', datasets: ['y'] }])));
-  assert.deepEqual((await listDatasets(db)).map((d) => d.id), ['y']);
+  assert.deepEqual(
+    (await listDatasets(db)).map((d) => d.id),
+    ['y'],
+  );
   const agencies = await listAgencies(db);
-  assert.deepEqual(agencies.map((a) => a.id), ['a']);
+  assert.deepEqual(
+    agencies.map((a) => a.id),
+    ['a'],
+  );
   assert.equal(agencies[0]?.baseUrl, 'http://127.0.0.1:3');
 });

@@ -35,13 +35,24 @@ test('the hub publishes its request-signing key', async () => {
 
 test('catalogue lists agencies and data sets from the registry', async () => {
   const agencies = (await (await fetch(`${t.url}/api/v1/agencies`)).json()) as { agencies: Array<{ id: string; datasets: string[] }> };
-  assert.deepEqual(agencies.agencies.map((a) => a.id), ['agency-a', 'agency-b']);
+  assert.deepEqual(
+    agencies.agencies.map((a) => a.id),
+    ['agency-a', 'agency-b'],
+  );
   assert.deepEqual(agencies.agencies[0]?.datasets, ['alpha', 'beta']);
-  const datasets = (await (await fetch(`${t.url}/api/v1/datasets`)).json()) as { datasets: Array<{ id: string; agency: { id: string }; min_assurance_level: number }> };
-  assert.deepEqual(datasets.datasets.map((d) => d.id), ['alpha', 'beta', 'gamma']);
+  const datasets = (await (await fetch(`${t.url}/api/v1/datasets`)).json()) as {
+    datasets: Array<{ id: string; agency: { id: string }; min_assurance_level: number }>;
+  };
+  assert.deepEqual(
+    datasets.datasets.map((d) => d.id),
+    ['alpha', 'beta', 'gamma'],
+  );
   assert.equal(datasets.datasets[2]?.agency.id, 'agency-b');
   const filtered = (await (await fetch(`${t.url}/api/v1/datasets?agency=agency-a&q=beta`)).json()) as { datasets: Array<{ id: string }> };
-  assert.deepEqual(filtered.datasets.map((d) => d.id), ['beta']);
+  assert.deepEqual(
+    filtered.datasets.map((d) => d.id),
+    ['beta'],
+  );
   const one = (await (await fetch(`${t.url}/api/v1/datasets/gamma`)).json()) as { id: string; maintenance_windows: unknown[] };
   assert.equal(one.id, 'gamma');
   assert.equal(one.maintenance_windows.length, 1);

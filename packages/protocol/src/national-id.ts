@@ -3,15 +3,37 @@
 // the last being a check digit; old resident certificates use a second letter instead of the digit.
 
 const LETTER_CODES: Readonly<Record<string, number>> = {
-  A: 10, B: 11, C: 12, D: 13, E: 14, F: 15, G: 16, H: 17, I: 34, J: 18, K: 19, L: 20, M: 21,
-  N: 22, O: 35, P: 23, Q: 24, R: 25, S: 26, T: 27, U: 28, V: 29, W: 32, X: 30, Y: 31, Z: 33,
+  A: 10,
+  B: 11,
+  C: 12,
+  D: 13,
+  E: 14,
+  F: 15,
+  G: 16,
+  H: 17,
+  I: 34,
+  J: 18,
+  K: 19,
+  L: 20,
+  M: 21,
+  N: 22,
+  O: 35,
+  P: 23,
+  Q: 24,
+  R: 25,
+  S: 26,
+  T: 27,
+  U: 28,
+  V: 29,
+  W: 32,
+  X: 30,
+  Y: 31,
+  Z: 33,
 };
 
 export type IdentifierKind = 'national-id' | 'resident-certificate' | 'resident-certificate-old';
 
-export type IdentifierCheck =
-  | { ok: true; kind: IdentifierKind; value: string }
-  | { ok: false; reason: 'shape' | 'checksum' };
+export type IdentifierCheck = { ok: true; kind: IdentifierKind; value: string } | { ok: false; reason: 'shape' | 'checksum' };
 
 /** Normalises (trim, upper case) and validates a national ID or resident certificate number. */
 export function checkPersonIdentifier(input: string): IdentifierCheck {

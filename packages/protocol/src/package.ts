@@ -29,11 +29,7 @@ export function sha256Hex(data: Uint8Array): string {
 }
 
 /** Builds the signed ZIP: the given files, then META-INF/manifest.json and its detached JWS. */
-export async function assemblePackage(
-  files: readonly PackageContent[],
-  meta: PackageMeta,
-  key: { privateKey: SigningKey; kid: string },
-): Promise<Buffer> {
+export async function assemblePackage(files: readonly PackageContent[], meta: PackageMeta, key: { privateKey: SigningKey; kid: string }): Promise<Buffer> {
   const manifest: Manifest = {
     version: 1,
     agency: meta.agency,
@@ -54,9 +50,7 @@ export async function assemblePackage(
 
 /** A compact JWS with a detached payload (RFC 7515 appendix F): "header..signature". */
 export async function signDetached(payload: Uint8Array, privateKey: SigningKey, kid: string): Promise<string> {
-  const jws = await new FlattenedSign(payload)
-    .setProtectedHeader({ alg: PROVIDER_API.algorithm, kid, typ: PROVIDER_API.manifestJwsType })
-    .sign(privateKey);
+  const jws = await new FlattenedSign(payload).setProtectedHeader({ alg: PROVIDER_API.algorithm, kid, typ: PROVIDER_API.manifestJwsType }).sign(privateKey);
   return `${jws.protected}..${jws.signature}`;
 }
 
@@ -142,11 +136,9 @@ async function verifyManifestSignature(manifestBytes: Buffer, compact: string, k
   if (header.alg !== PROVIDER_API.algorithm) throw new PackageError('package_signature_invalid', `manifest.jws uses ${String(header.alg)}, ES256 required`);
   if (typeof header.kid !== 'string' || header.kid === '') throw new PackageError('package_signature_invalid', 'manifest.jws names no kid');
   try {
-    await flattenedVerify(
-      { protected: parts[0], payload: manifestBytes.toString('base64url'), signature: parts[2] },
-      keys,
-      { algorithms: [PROVIDER_API.algorithm] },
-    );
+    await flattenedVerify({ protected: parts[0], payload: manifestBytes.toString('base64url'), signature: parts[2] }, keys, {
+      algorithms: [PROVIDER_API.algorithm],
+    });
   } catch (error) {
     // Keys that could not be fetched are not the package's fault: let the caller say so.
     if (!isVerificationFailure(error)) throw error;

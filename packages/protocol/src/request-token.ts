@@ -80,7 +80,8 @@ export async function verifyRequestToken(token: string, options: VerifyRequestTo
     // Hub keys that could not be fetched are not the token's fault: let the caller answer 503.
     if (!isVerificationFailure(error)) throw error;
     if (error instanceof joseErrors.JWTExpired) throw new RequestTokenError('token_expired', 'request token has expired');
-    if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'typ') throw new RequestTokenError('token_invalid', 'request token has the wrong type');
+    if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'typ')
+      throw new RequestTokenError('token_invalid', 'request token has the wrong type');
     if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'aud') {
       throw new RequestTokenError('token_wrong_audience', 'request token is addressed to another agency');
     }

@@ -165,7 +165,7 @@ export function readZip(archive: Uint8Array, limits: ZipLimits = DEFAULT_ZIP_LIM
       }
     }
     if (data.length !== entry.size) throw new ZipError('zip_too_large', `entry ${entry.name} inflates to a size other than declared`);
-    if ((crc32(data) >>> 0) !== entry.crc) throw new ZipError('zip_crc', `entry ${entry.name} fails its CRC`);
+    if (crc32(data) >>> 0 !== entry.crc) throw new ZipError('zip_crc', `entry ${entry.name} fails its CRC`);
     out.set(entry.name, data);
   }
   checkCoverage(spans, cdOffset);

@@ -104,7 +104,12 @@ describe('checkPersonIdentifier: properties over many numbers', () => {
   for (let i = 0; i + 10 <= random.length; i += 10) {
     const letter = LETTERS[(random[i] as number) % 26] as string;
     const kind = (random[i + 1] as number) % 3;
-    const second = kind === 0 ? String(1 + ((random[i + 2] as number) % 2)) : kind === 1 ? String(8 + ((random[i + 2] as number) % 2)) : ('ABCD'[(random[i + 2] as number) % 4] as string);
+    const second =
+      kind === 0
+        ? String(1 + ((random[i + 2] as number) % 2))
+        : kind === 1
+          ? String(8 + ((random[i + 2] as number) % 2))
+          : ('ABCD'[(random[i + 2] as number) % 4] as string);
     const rest = Array.from(random.subarray(i + 3, i + 10), (b) => String(b % 10)).join('');
     prefixes.push(letter + second + rest);
   }
@@ -120,7 +125,11 @@ describe('checkPersonIdentifier: properties over many numbers', () => {
     for (const prefix of prefixes) {
       const result = checkPersonIdentifier(prefix + reference(prefix));
       assert.ok(result.ok, prefix);
-      const expected = /[12]/.test(prefix[1] as string) ? 'national-id' : /[89]/.test(prefix[1] as string) ? 'resident-certificate' : 'resident-certificate-old';
+      const expected = /[12]/.test(prefix[1] as string)
+        ? 'national-id'
+        : /[89]/.test(prefix[1] as string)
+          ? 'resident-certificate'
+          : 'resident-certificate-old';
       assert.equal(result.kind, expected, prefix);
     }
   });

@@ -62,10 +62,13 @@ function entryOf(archive: Uint8Array, name: string): Buffer {
 }
 
 /** A package whose manifest bytes are whatever the test says, correctly signed by the agency key. */
-async function signedWith(manifestBytes: Uint8Array, entries: ZipEntryInput[] = [
-  { name: PACKAGE_PATHS.data, data: dataJson },
-  { name: PACKAGE_PATHS.pdf, data: dataPdf },
-]): Promise<Buffer> {
+async function signedWith(
+  manifestBytes: Uint8Array,
+  entries: ZipEntryInput[] = [
+    { name: PACKAGE_PATHS.data, data: dataJson },
+    { name: PACKAGE_PATHS.pdf, data: dataPdf },
+  ],
+): Promise<Buffer> {
   const jws = await signDetached(manifestBytes, agencyKey.privateKey, agencyKey.kid);
   return createZip([...entries, { name: PACKAGE_PATHS.manifest, data: manifestBytes }, { name: PACKAGE_PATHS.signature, data: Buffer.from(jws) }]);
 }

@@ -40,7 +40,16 @@ describe('Provider API constants', () => {
   });
 
   it('exports everything from the package entry point', () => {
-    for (const name of ['checkPersonIdentifier', 'createZip', 'readZip', 'assemblePackage', 'verifyPackage', 'signRequestToken', 'verifyRequestToken', 'PROVIDER_API']) {
+    for (const name of [
+      'checkPersonIdentifier',
+      'createZip',
+      'readZip',
+      'assemblePackage',
+      'verifyPackage',
+      'signRequestToken',
+      'verifyRequestToken',
+      'PROVIDER_API',
+    ]) {
       assert.ok(name in protocol, name);
     }
   });
@@ -57,7 +66,14 @@ describe('requestClaimsSchema', () => {
       delete without[key];
       assert.equal(requestClaimsSchema.safeParse(without).success, false, `without ${key}`);
     }
-    for (const change of [{ dataset: '-starts-with-dash' }, { dataset: 'x'.repeat(65) }, { txn: 'a'.repeat(129) }, { jti: 'j'.repeat(129) }, { iat: 1.5 }, { purpose: 'p'.repeat(501) }]) {
+    for (const change of [
+      { dataset: '-starts-with-dash' },
+      { dataset: 'x'.repeat(65) },
+      { txn: 'a'.repeat(129) },
+      { jti: 'j'.repeat(129) },
+      { iat: 1.5 },
+      { purpose: 'p'.repeat(501) },
+    ]) {
       assert.equal(requestClaimsSchema.safeParse({ ...claims, ...change }).success, false, JSON.stringify(change));
     }
   });

@@ -46,7 +46,10 @@ describe('createZip and readZip round trip', () => {
       { name: 'META-INF/manifest.json', data: Buffer.from('{}') },
     ];
     const files = readZip(createZip(entries));
-    assert.deepEqual([...files.keys()], entries.map((e) => e.name));
+    assert.deepEqual(
+      [...files.keys()],
+      entries.map((e) => e.name),
+    );
     for (const entry of entries) {
       assert.deepEqual(files.get(entry.name), Buffer.from(entry.data), entry.name);
     }
@@ -165,7 +168,12 @@ describe('entry names', () => {
   });
 
   it('accepts ASCII names without the UTF-8 flag', () => {
-    assert.equal(readZip(buildRawZip([rawEntry('plain.txt', 'x', { flags: 0 })])).get('plain.txt')?.toString(), 'x');
+    assert.equal(
+      readZip(buildRawZip([rawEntry('plain.txt', 'x', { flags: 0 })]))
+        .get('plain.txt')
+        ?.toString(),
+      'x',
+    );
   });
 
   it('refuses names that are not valid UTF-8', () => {
@@ -429,7 +437,10 @@ describe('bytes outside any entry', () => {
   it('a forged local entry hidden before the first real one is refused', () => {
     const forged = createZip([{ name: 'data.json', data: Buffer.from('{"records":[{"forged":true}]}') }]);
     const hidden = forged.subarray(0, forged.readUInt32LE(forged.length - 22 + 16));
-    assert.throws(() => readZip(shifted(hidden)), (e: unknown) => e instanceof ZipError && e.code === 'zip_malformed');
+    assert.throws(
+      () => readZip(shifted(hidden)),
+      (e: unknown) => e instanceof ZipError && e.code === 'zip_malformed',
+    );
     assert.equal(readZip(shifted(Buffer.alloc(0))).size, 2, 'the shifting itself keeps a sound archive sound');
   });
 
@@ -437,6 +448,9 @@ describe('bytes outside any entry', () => {
     const lying = Buffer.from(good);
     lying.writeUInt16LE(1, eocd + 8);
     lying.writeUInt16LE(1, eocd + 10);
-    assert.throws(() => readZip(lying), (e: unknown) => e instanceof ZipError && e.code === 'zip_malformed');
+    assert.throws(
+      () => readZip(lying),
+      (e: unknown) => e instanceof ZipError && e.code === 'zip_malformed',
+    );
   });
 });

@@ -18,11 +18,7 @@ export function checkRecords(result: unknown): DatasetRecords | null {
       throw new InvalidRecordsError(`records[${index}] is not a plain object`);
     }
     for (const [field, value] of Object.entries(record)) {
-      const ok =
-        value === null ||
-        typeof value === 'string' ||
-        typeof value === 'boolean' ||
-        (typeof value === 'number' && Number.isFinite(value));
+      const ok = value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
       if (!ok) throw new InvalidRecordsError(`records[${index}].${field} is a ${describeType(value)}; use string, finite number, boolean or null`);
     }
   });

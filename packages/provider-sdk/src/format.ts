@@ -2,8 +2,6 @@
 import { taipeiClock } from '@openmydata/protocol';
 import type { FieldSpec, FieldValue } from './types.ts';
 
-
-
 const NUMBER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 20 });
 
 /** '2025-03-01 09:30:00 (UTC+8)'. */

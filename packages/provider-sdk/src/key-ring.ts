@@ -127,7 +127,9 @@ function ringKey(privateKey: KeyObject, retiresAt?: number): RingKey {
 
 /** RFC 7638 JWK thumbprint, so the kid is derived from the key and stable across restarts. */
 function thumbprint(crv: string, x: string, y: string): string {
-  return createHash('sha256').update(JSON.stringify({ crv, kty: 'EC', x, y })).digest('base64url');
+  return createHash('sha256')
+    .update(JSON.stringify({ crv, kty: 'EC', x, y }))
+    .digest('base64url');
 }
 
 function parseKeyFile(text: string, path: string): RingKey[] {

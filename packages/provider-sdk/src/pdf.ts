@@ -58,7 +58,11 @@ export async function renderPdf(input: RenderPdfInput): Promise<Buffer> {
 
   drawTitle(doc, input);
   if (input.records.length === 0) {
-    doc.moveDown(1).fontSize(11).fillColor(MUTED).text('本資料集目前沒有您的資料。 There are no records in this data set.', { width: contentWidth(doc) });
+    doc
+      .moveDown(1)
+      .fontSize(11)
+      .fillColor(MUTED)
+      .text('本資料集目前沒有您的資料。 There are no records in this data set.', { width: contentWidth(doc) });
   }
   for (const [index, record] of input.records.entries()) drawRecord(doc, input, rowsOf(input.fields, record), index);
   drawFooters(doc);
@@ -126,8 +130,14 @@ function drawRecord(doc: Doc, input: RenderPdfInput, rows: Row[], index: number)
   ensureSpace(doc, input, bandHeight + 6 + (first ? rowHeight(doc, first) : 0));
   const top = doc.y;
   doc.rect(MARGIN.left, top, contentWidth(doc), bandHeight).fill(BAND);
-  doc.fillColor(INK).fontSize(10.5).text(`第 ${index + 1} 筆，共 ${input.records.length} 筆`, MARGIN.left + 8, top + 5, { continued: true });
-  doc.fillColor(MUTED).fontSize(9).text(`   Record ${index + 1} of ${input.records.length}`);
+  doc
+    .fillColor(INK)
+    .fontSize(10.5)
+    .text(`第 ${index + 1} 筆，共 ${input.records.length} 筆`, MARGIN.left + 8, top + 5, { continued: true });
+  doc
+    .fillColor(MUTED)
+    .fontSize(9)
+    .text(`   Record ${index + 1} of ${input.records.length}`);
   doc.y = top + bandHeight + 4;
   for (const row of rows) {
     ensureSpace(doc, input, rowHeight(doc, row));
@@ -167,7 +177,10 @@ function drawRow(doc: Doc, row: Row, ruled: boolean): void {
     const box = imageBox(doc, row.image);
     doc.image(row.image.data, valueX, top, { width: box.width, height: box.height });
   } else {
-    doc.fillColor(INK).fontSize(10).text(row.text ?? '', valueX, top, { width: valueWidth(doc) });
+    doc
+      .fillColor(INK)
+      .fontSize(10)
+      .text(row.text ?? '', valueX, top, { width: valueWidth(doc) });
   }
   // A value longer than a page flows onto new pages by itself; then continue below where it ended.
   doc.y = doc.page === page ? top - ROW_PADDING + height : doc.y + ROW_PADDING;
@@ -176,7 +189,12 @@ function drawRow(doc: Doc, row: Row, ruled: boolean): void {
 }
 
 function rule(doc: Doc, color: string): void {
-  doc.moveTo(MARGIN.left, doc.y).lineTo(doc.page.width - MARGIN.right, doc.y).lineWidth(0.5).strokeColor(color).stroke();
+  doc
+    .moveTo(MARGIN.left, doc.y)
+    .lineTo(doc.page.width - MARGIN.right, doc.y)
+    .lineWidth(0.5)
+    .strokeColor(color)
+    .stroke();
 }
 
 /** Starts a new page, headed with the data set name, when `height` no longer fits on this one. */
@@ -185,9 +203,12 @@ function ensureSpace(doc: Doc, input: RenderPdfInput, height: number): void {
   const needed = height > pageBottom(doc) - MARGIN.top - 60 ? 60 : height;
   if (doc.y + needed <= pageBottom(doc)) return;
   doc.addPage();
-  doc.fillColor(MUTED).fontSize(9).text(`${input.datasetName['zh-TW']}（續）  ${input.datasetName.en} (continued)`, MARGIN.left, MARGIN.top, {
-    width: contentWidth(doc),
-  });
+  doc
+    .fillColor(MUTED)
+    .fontSize(9)
+    .text(`${input.datasetName['zh-TW']}（續）  ${input.datasetName.en} (continued)`, MARGIN.left, MARGIN.top, {
+      width: contentWidth(doc),
+    });
   doc.moveDown(0.6);
   rule(doc, RULE);
   doc.moveDown(0.6);

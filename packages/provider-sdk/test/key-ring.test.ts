@@ -40,7 +40,10 @@ describe('KeyRing rotation', () => {
 
       clock.advance(2);
       const afterOverlap = await publishedJwks(h.url);
-      assert.deepEqual(afterOverlap.keys.map((k) => k.kid), [newKid]);
+      assert.deepEqual(
+        afterOverlap.keys.map((k) => k.kid),
+        [newKid],
+      );
       await assert.rejects(
         verifyPackage(signedBefore, { keys: createLocalJWKSet(afterOverlap) }),
         (error: unknown) => error instanceof PackageError && error.code === 'package_unknown_key',
@@ -94,9 +97,15 @@ describe('KeyRing.fromFile', () => {
     assert.equal((await stat(path)).mode & 0o777, 0o600);
     const reloaded = await KeyRing.fromFile(path, { now: clock.now });
     assert.equal(reloaded.current().kid, ring.current().kid);
-    assert.deepEqual(reloaded.jwks().keys.map((k) => k.kid), [ring.current().kid, oldKid]);
+    assert.deepEqual(
+      reloaded.jwks().keys.map((k) => k.kid),
+      [ring.current().kid, oldKid],
+    );
     clock.advance(601);
-    assert.deepEqual(reloaded.jwks().keys.map((k) => k.kid), [ring.current().kid]);
+    assert.deepEqual(
+      reloaded.jwks().keys.map((k) => k.kid),
+      [ring.current().kid],
+    );
   });
 
   it('refuses a key file others can read, and a file that is not a key ring', async () => {

@@ -138,7 +138,8 @@ export class Broker {
           if (request.waitForPreparation === false) {
             return this.finish(request, { ...at(), status: 'preparing', retryAfterSeconds: waitMs / 1000 });
           }
-          if (Date.now() + waitMs > deadline) return this.finish(request, failed(at(), 'preparation_timeout', `not ready within ${this.options.maxPreparationSeconds} s`));
+          if (Date.now() + waitMs > deadline)
+            return this.finish(request, failed(at(), 'preparation_timeout', `not ready within ${this.options.maxPreparationSeconds} s`));
           progress('preparing', requests, { retryAfterSeconds: waitMs / 1000 });
           await this.sleep(waitMs);
           continue;

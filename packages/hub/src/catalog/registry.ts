@@ -40,22 +40,20 @@ export const agencyEntrySchema = z.object({
   datasets: z.array(datasetEntrySchema).min(1),
 });
 
-export const registrySchema = z
-  .object({ agencies: z.array(agencyEntrySchema).min(1) })
-  .superRefine((registry, ctx) => {
-    const seen = new Set<string>();
-    for (const agency of registry.agencies) {
-      for (const dataset of agency.datasets) {
-        if (seen.has(dataset.id)) ctx.addIssue({ code: 'custom', message: `data set ${dataset.id} is registered twice` });
-        seen.add(dataset.id);
-      }
+export const registrySchema = z.object({ agencies: z.array(agencyEntrySchema).min(1) }).superRefine((registry, ctx) => {
+  const seen = new Set<string>();
+  for (const agency of registry.agencies) {
+    for (const dataset of agency.datasets) {
+      if (seen.has(dataset.id)) ctx.addIssue({ code: 'custom', message: `data set ${dataset.id} is registered twice` });
+      seen.add(dataset.id);
     }
-    const agencies = new Set<string>();
-    for (const agency of registry.agencies) {
-      if (agencies.has(agency.id)) ctx.addIssue({ code: 'custom', message: `agency ${agency.id} is registered twice` });
-      agencies.add(agency.id);
-    }
-  });
+  }
+  const agencies = new Set<string>();
+  for (const agency of registry.agencies) {
+    if (agencies.has(agency.id)) ctx.addIssue({ code: 'custom', message: `agency ${agency.id} is registered twice` });
+    agencies.add(agency.id);
+  }
+});
 
 export type Registry = z.infer<typeof registrySchema>;
 export type AgencyEntry = z.infer<typeof agencyEntrySchema>;

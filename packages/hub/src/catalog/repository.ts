@@ -48,11 +48,19 @@ export async function seedRegistry(db: Db, registry: Registry, now = new Date())
         updated_at: stamp,
       };
       const { id: _agencyId, ...agencyUpdate } = row;
-      await trx.insertInto('agencies').values(row).onConflict((oc) => oc.column('id').doUpdateSet(agencyUpdate)).execute();
+      await trx
+        .insertInto('agencies')
+        .values(row)
+        .onConflict((oc) => oc.column('id').doUpdateSet(agencyUpdate))
+        .execute();
       for (const dataset of agency.datasets) {
         const datasetValues = datasetRow(agency.id, dataset, position++, stamp);
         const { id: _datasetId, ...datasetUpdate } = datasetValues;
-        await trx.insertInto('datasets').values(datasetValues).onConflict((oc) => oc.column('id').doUpdateSet(datasetUpdate)).execute();
+        await trx
+          .insertInto('datasets')
+          .values(datasetValues)
+          .onConflict((oc) => oc.column('id').doUpdateSet(datasetUpdate))
+          .execute();
       }
     }
     await trx.deleteFrom('datasets').where('id', 'not in', datasetIds).execute();

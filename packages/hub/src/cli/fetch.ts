@@ -48,9 +48,11 @@ async function main(): Promise<void> {
   if (!args.subject) fail(`--subject is required.\n\n${USAGE}`);
   const subject = checkPersonIdentifier(args.subject);
   if (!subject.ok) {
-    fail(subject.reason === 'checksum'
-      ? 'The national ID has a wrong check digit. 身分證統一編號檢查碼有誤。'
-      : 'A national ID is one letter and nine digits, e.g. A123456789. 身分證統一編號應為一個英文字母加九個數字。');
+    fail(
+      subject.reason === 'checksum'
+        ? 'The national ID has a wrong check digit. 身分證統一編號檢查碼有誤。'
+        : 'A national ID is one letter and nine digits, e.g. A123456789. 身分證統一編號應為一個英文字母加九個數字。',
+    );
   }
 
   let config: Config;
@@ -71,7 +73,12 @@ async function main(): Promise<void> {
   try {
     const catalogue = await listDatasets(core.db);
     if (catalogue.length === 0) fail('The catalogue is empty. Start the demo with npm start so the registry is loaded.', 69);
-    const ids = args.all ? catalogue.map((d) => d.id) : (args.datasets ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const ids = args.all
+      ? catalogue.map((d) => d.id)
+      : (args.datasets ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
     if (ids.length === 0) fail(`Name the data sets with --datasets or use --all. Known: ${catalogue.map((d) => d.id).join(', ')}`);
 
     const display = args.json ? undefined : new ProgressDisplay(ids);

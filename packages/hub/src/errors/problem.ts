@@ -20,7 +20,10 @@ export class AppError extends Error {
   }
 }
 
-export function problemOf(code: ErrorCode, options: { detail?: string; instance?: string; language?: Language; extensions?: Record<string, unknown> } = {}): Problem {
+export function problemOf(
+  code: ErrorCode,
+  options: { detail?: string; instance?: string; language?: Language; extensions?: Record<string, unknown> } = {},
+): Problem {
   const definition = ERROR_CATALOGUE[code];
   return {
     type: `/problems/${code}`,

@@ -15,7 +15,11 @@ export interface IdentityMethods {
   passkey?: PasskeyMethod | undefined;
 }
 
-const list = (value: string | undefined) => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 export function identityMethodsFromEnv(env: NodeJS.ProcessEnv, publicUrl: string): IdentityMethods {
   const problems: string[] = [];
@@ -34,7 +38,8 @@ export function identityMethodsFromEnv(env: NodeJS.ProcessEnv, publicUrl: string
     }
     const crls = list(env.X509_CRLS);
     if (crls.length === 0) problems.push('X509_CRLS: name the CRL files of the trusted CAs (revocation is checked, never skipped)');
-    if (problems.length === 0) x509 = { verifier: createX509Verifier({ trustAnchorsPem: pems, crls: crlsFromFiles(crls) }), signerUrl: signerUrl.replace(/\/$/, '') };
+    if (problems.length === 0)
+      x509 = { verifier: createX509Verifier({ trustAnchorsPem: pems, crls: crlsFromFiles(crls) }), signerUrl: signerUrl.replace(/\/$/, '') };
   }
   let oidc: OidcMethod | undefined;
   try {

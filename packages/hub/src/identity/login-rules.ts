@@ -7,7 +7,13 @@ import type { VerifiedIdentity } from './types.ts';
 export type RecordOutcome = { ok: true; complete: boolean } | { ok: false; code: 'different_person' };
 
 /** Adds a verification to the session; complete once the person may act (known, or two methods). */
-export async function recordVerification(db: Db, state: SessionState, identity: VerifiedIdentity, subjectKey: string, now = new Date()): Promise<RecordOutcome> {
+export async function recordVerification(
+  db: Db,
+  state: SessionState,
+  identity: VerifiedIdentity,
+  subjectKey: string,
+  now = new Date(),
+): Promise<RecordOutcome> {
   if (state.nationalId && state.nationalId !== identity.nationalId) return { ok: false, code: 'different_person' };
   state.nationalId = identity.nationalId;
   const verification: Verification = { method: identity.method, level: identity.level, at: now.toISOString(), reference: identity.reference };

@@ -96,7 +96,6 @@ function clean(value: string): string {
   return out.replace(/\s+/g, ' ').trim();
 }
 
-
 interface Section {
   lang: Language;
   subject: string;

@@ -118,9 +118,7 @@ ${
   <dt>${t('preparationTime')}</dt><dd>${preparation(t, dataset.typicalPreparationSeconds)}</dd>
   <dt>${t('formats')}</dt><dd>${dataset.formats.map((f) => f.toUpperCase()).join(', ')}</dd>
   <dt>${t('maintenance')}</dt><dd>${
-    agency && agency.maintenance.length > 0
-      ? agency.maintenance.map((w) => `${w.start}–${w.end} (${w.timeZone})`).join('; ')
-      : t('noMaintenance')
+    agency && agency.maintenance.length > 0 ? agency.maintenance.map((w) => `${w.start}–${w.end} (${w.timeZone})`).join('; ') : t('noMaintenance')
   }</dd>
 </dl>
 <h2>${t('fields')}</h2>

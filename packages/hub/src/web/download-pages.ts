@@ -116,7 +116,11 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
   <p><button type="submit">${t('agree')}</button></p>
 </form>
 `;
-    return sendPage(reply, page({ lang, t, title: t('consentTitle'), path: '/download/consent', query, body, signedIn: signedInView(session) }), error ? 422 : 200);
+    return sendPage(
+      reply,
+      page({ lang, t, title: t('consentTitle'), path: '/download/consent', query, body, signedIn: signedInView(session) }),
+      error ? 422 : 200,
+    );
   }
 
   app.post('/download/consent', async (request, reply) => {
@@ -152,7 +156,15 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
       validForMs: 10 * 60 * 1000,
     });
     await deps.ledger.append([
-      { action: 'consent_granted', actor: { kind: 'citizen', id: subjectKey }, subject: subjectKey, datasets: consent.datasets, consent: consent.id, recipient: 'self', purpose: 'download' },
+      {
+        action: 'consent_granted',
+        actor: { kind: 'citizen', id: subjectKey },
+        subject: subjectKey,
+        datasets: consent.datasets,
+        consent: consent.id,
+        recipient: 'self',
+        purpose: 'download',
+      },
     ]);
     const receipt = await deps.signReceipt({
       consentId: consent.id,
@@ -183,7 +195,10 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
   async function ownJob(request: FastifyRequest, reply: FastifyReply): Promise<{ job: DownloadJob; session: Session } | undefined> {
     const id = (request.params as { id: string }).id;
     const session = await currentSession(request, sessions);
-    const job = session?.state.authenticated && session.state.nationalId && /^[0-9a-f-]{36}$/.test(id) ? deps.jobs.get(id, deps.subjectKeyOf(session.state.nationalId)) : undefined;
+    const job =
+      session?.state.authenticated && session.state.nationalId && /^[0-9a-f-]{36}$/.test(id)
+        ? deps.jobs.get(id, deps.subjectKeyOf(session.state.nationalId))
+        : undefined;
     // The job's data is only for a session verified as strongly as its data sets ask.
     const levels = job ? (await chosen(job.datasets)).map((d) => d.minAssuranceLevel) : [];
     if (!session || !job || !levelSuffices(session.state, requiredLevel(levels))) {
@@ -200,7 +215,8 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
     const { job } = own;
     const names = new Map((await chosen(job.datasets)).map((d) => [d.id, d.name[lang]]));
     const rows = [...job.progress.values()].map(
-      (p) => html`<tr data-dataset="${p.dataset}"><td>${names.get(p.dataset) ?? p.dataset}</td><td class="state">${t(STATE_KEYS[p.state])}</td><td class="reason">${p.reason ? FAILURE_MESSAGES[p.reason][lang] : ''}</td></tr>`,
+      (p) =>
+        html`<tr data-dataset="${p.dataset}"><td>${names.get(p.dataset) ?? p.dataset}</td><td class="state">${t(STATE_KEYS[p.state])}</td><td class="reason">${p.reason ? FAILURE_MESSAGES[p.reason][lang] : ''}</td></tr>`,
     );
     const result = !job.finished
       ? html`<noscript><meta http-equiv="refresh" content="3"></noscript>`
@@ -217,7 +233,9 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
     const body = html`<h1>${job.finished ? t('progressDone') : t('progressTitle')}</h1>
 <p class="lead">${t('progressLead')}</p>
 <table id="progress"${
-      job.finished ? '' : html` data-events="/download/jobs/${job.id}/events" data-labels="${JSON.stringify(Object.fromEntries(Object.entries(STATE_KEYS).map(([k, v]) => [k, t(v)])))}"`
+      job.finished
+        ? ''
+        : html` data-events="/download/jobs/${job.id}/events" data-labels="${JSON.stringify(Object.fromEntries(Object.entries(STATE_KEYS).map(([k, v]) => [k, t(v)])))}"`
     }><thead><tr><th scope="col">${t('fields')}</th><th scope="col">${t('statusLabel')}</th><th scope="col">${t('reasonLabel')}</th></tr></thead><tbody>${rows}</tbody></table>
 ${result}
 ${retry}
@@ -231,9 +249,16 @@ ${retry}
     const { job } = own;
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-content-type-options': 'nosniff' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-content-type-options': 'nosniff',
+    });
     const send = () => {
-      res.write(`data: ${JSON.stringify({ finished: job.finished, progress: [...job.progress.values()].map((p) => ({ dataset: p.dataset, state: p.state })) })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ finished: job.finished, progress: [...job.progress.values()].map((p) => ({ dataset: p.dataset, state: p.state })) })}\n\n`,
+      );
       if (job.finished) {
         unsubscribe();
         res.end();
@@ -286,10 +311,7 @@ ${retry}
     if (!own) return reply;
     const { job } = own;
     if (!job.receipt) return reply.callNotFound();
-    return reply
-      .type('application/jwt')
-      .header('content-disposition', `attachment; filename="consent-receipt-${job.consentId}.jwt"`)
-      .send(job.receipt);
+    return reply.type('application/jwt').header('content-disposition', `attachment; filename="consent-receipt-${job.consentId}.jwt"`).send(job.receipt);
   });
 
   app.get<{ Params: { token: string } }>('/download/files/:token', async (request, reply) => {
@@ -300,7 +322,14 @@ ${retry}
       return sendPage(reply, page({ lang, t, title: t('linkGoneTitle'), path: '/', body }), 410);
     }
     await deps.ledger.append([
-      { action: 'download', actor: { kind: 'citizen', id: taken.subjectKey }, subject: taken.subjectKey, consent: taken.consentId, recipient: 'self', outcome: 'ok' },
+      {
+        action: 'download',
+        actor: { kind: 'citizen', id: taken.subjectKey },
+        subject: taken.subjectKey,
+        consent: taken.consentId,
+        recipient: 'self',
+        outcome: 'ok',
+      },
     ]);
     notifyDownload(taken.consentId).catch((error: unknown) => request.log.warn({ err: error }, 'download notice failed'));
     const stamp = new Date().toISOString().slice(0, 10).replace(/-/g, '');

@@ -51,7 +51,11 @@ export function historyPages(app: FastifyInstance, deps: HistoryDeps): void {
     return history(request, reply, notice);
   });
 
-  async function history(request: FastifyRequest, reply: FastifyReply, notice?: 'revoked' | 'revokeFailed' | 'passkeyRegistered' | 'passkeyDeleted' | 'passkeyFailed') {
+  async function history(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    notice?: 'revoked' | 'revokeFailed' | 'passkeyRegistered' | 'passkeyDeleted' | 'passkeyFailed',
+  ) {
     const { lang, t } = portalContext(request, reply);
     const me = await signedIn(request);
     if (!me) return reply.redirect(`/login?${new URLSearchParams({ next: '/history' })}`, 303);
@@ -93,7 +97,9 @@ ${deps.methods.passkey ? passkeySection(t, me.session, await deps.methods.passke
     if (!me) return reply.redirect('/login?next=/history', 303);
     const ok = /^[0-9a-f-]{36}$/.test(request.params.id) && (await revokeConsent(deps.db, request.params.id, me.subjectKey));
     if (ok) {
-      await deps.ledger.append([{ action: 'consent_revoked', actor: { kind: 'citizen', id: me.subjectKey }, subject: me.subjectKey, consent: request.params.id }]);
+      await deps.ledger.append([
+        { action: 'consent_revoked', actor: { kind: 'citizen', id: me.subjectKey }, subject: me.subjectKey, consent: request.params.id },
+      ]);
     }
     return history(request, reply, ok ? 'revoked' : 'revokeFailed');
   });

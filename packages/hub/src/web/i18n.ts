@@ -190,7 +190,8 @@ const en: Record<MessageKey, string> = {
   navCatalogue: 'Data catalogue',
   navHome: 'Home',
   homeTitle: 'Your data, your decision',
-  homeLead: 'Prove who you are and consent once, and your own records are fetched from the agencies that hold them: download an encrypted package, show a barcode at a counter, or hand them to an online service you apply to. The platform keeps none of your personal data.',
+  homeLead:
+    'Prove who you are and consent once, and your own records are fetched from the agencies that hold them: download an encrypted package, show a barcode at a counter, or hand them to an online service you apply to. The platform keeps none of your personal data.',
   browseCatalogue: 'Browse the data catalogue',
   catalogueTitle: 'Data catalogue',
   catalogueLead: 'Browse by agency or category, or search for a data set.',
@@ -222,7 +223,8 @@ const en: Record<MessageKey, string> = {
   backToCatalogue: 'Back to the catalogue',
   errorTitle: 'Something went wrong',
   errorBody: 'Sorry, we could not handle your request. The error was logged; please try again later.',
-  problemHelp_csrf_failed: 'This form is no longer valid: the page was open for a long time or you have signed out. Please go back, reload the page and send it again.',
+  problemHelp_csrf_failed:
+    'This form is no longer valid: the page was open for a long time or you have signed out. Please go back, reload the page and send it again.',
   problemHelp_unauthenticated: 'This page needs you to verify who you are first.',
   problemHelp_rate_limited: 'There were too many requests in a short time. To protect the platform, please wait a few minutes and try again.',
   problemHelp_other: 'Please go back, check what you entered and try again.',
@@ -289,7 +291,8 @@ const en: Record<MessageKey, string> = {
   downloadSelected: 'Download the chosen data',
   chooseAtLeastOne: 'Please choose at least one data set.',
   consentTitle: 'Confirm your consent',
-  consentLead: 'Please check the following. When you agree, the platform fetches your own records from each agency and seals them into one package encrypted with the password you set.',
+  consentLead:
+    'Please check the following. When you agree, the platform fetches your own records from each agency and seals them into one package encrypted with the password you set.',
   consentWhat: 'Data to fetch',
   consentForWhom: 'Recipient',
   consentForWhomSelf: 'You (download)',

@@ -2,8 +2,6 @@
 import { type Html, html } from './html.ts';
 import type { Lang, Translate } from './i18n.ts';
 
-
-
 export interface PageInput {
   lang: Lang;
   t: Translate;

@@ -67,7 +67,6 @@ function levelText(t: Translate, level: number): string {
   return t(level === 1 ? 'levelName1' : level === 2 ? 'levelName2' : level === 3 ? 'levelName3' : 'levelName4');
 }
 
-
 export function loginPages(app: FastifyInstance, deps: LoginDeps): void {
   const { sessions } = deps;
   const clientKey = (request: FastifyRequest) => `login:${deps.clientPseudonym(request.ip)}`;
@@ -271,14 +270,27 @@ ${deps.methods.passkey ? html`<script src="/assets/passkey.js" defer></script>` 
     session.state.authenticated = outcome.complete;
     const rotated = await rotateSession(reply, sessions, session, subjectKey);
     await deps.ledger.append([
-      { action: 'identity_verified', actor: { kind: 'citizen', id: subjectKey }, subject: subjectKey, recipient: identity.method, outcome: `level_${identity.level}` },
+      {
+        action: 'identity_verified',
+        actor: { kind: 'citizen', id: subjectKey },
+        subject: subjectKey,
+        recipient: identity.method,
+        outcome: `level_${identity.level}`,
+      },
     ]);
     request.log.info({ method: identity.method, level: identity.level, complete: outcome.complete }, 'identity verified');
     if (rotated.state.authenticated && levelSuffices(rotated.state, level)) return reply.redirect(next, 303);
     return reply.redirect(`/login?${new URLSearchParams({ next, level: String(level) })}`, 303);
   }
 
-  function failure(request: FastifyRequest, reply: FastifyReply, message: 'tooManyAttempts' | 'differentPerson' | { en: string; 'zh-TW': string }, next: string, level: number, status = 401) {
+  function failure(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    message: 'tooManyAttempts' | 'differentPerson' | { en: string; 'zh-TW': string },
+    next: string,
+    level: number,
+    status = 401,
+  ) {
     const { lang, t } = portalContext(request, reply);
     const text = typeof message === 'string' ? t(message) : message[lang as Lang];
     const retry = `/login?${new URLSearchParams({ next, level: String(level) })}`;

@@ -11,7 +11,13 @@ before(async () => {
 });
 after(async () => close());
 
-const input = { subjectKey: 'k1', datasets: ['income', 'income', 'vehicles'], recipient: { kind: 'self' as const, id: 'self' }, purpose: 'download', validForMs: 60_000 };
+const input = {
+  subjectKey: 'k1',
+  datasets: ['income', 'income', 'vehicles'],
+  recipient: { kind: 'self' as const, id: 'self' },
+  purpose: 'download',
+  validForMs: 60_000,
+};
 
 test('a consent is granted once per data set and listed while unused', async () => {
   const consent = await grantConsent(db, input);

@@ -73,7 +73,11 @@ const RECORDS = { records: [{ value: 'synthetic' }] };
 export async function goodPackage(agency: FakeAgency, info: RequestInfo, records: unknown = RECORDS): Promise<Buffer> {
   return assemblePackage(
     [
-      { path: PACKAGE_PATHS.data, data: Buffer.from(JSON.stringify({ agency: agency.id, dataset: info.claims.dataset, created_at: new Date().toISOString(), ...(records as object) })), mediaType: 'application/json' },
+      {
+        path: PACKAGE_PATHS.data,
+        data: Buffer.from(JSON.stringify({ agency: agency.id, dataset: info.claims.dataset, created_at: new Date().toISOString(), ...(records as object) })),
+        mediaType: 'application/json',
+      },
       { path: PACKAGE_PATHS.pdf, data: Buffer.from('%PDF-1.7 fake'), mediaType: 'application/pdf', compress: false },
     ],
     { agency: agency.id, dataset: info.claims.dataset, transactionId: info.claims.txn, consentId: info.claims.consent_id },

@@ -16,7 +16,9 @@ export interface TestHub {
   stop(): Promise<void>;
 }
 
-export async function startTestHub(options: { registry?: unknown; env?: Record<string, string>; identity?: IdentityMethods; notifier?: Notifier } = {}): Promise<TestHub> {
+export async function startTestHub(
+  options: { registry?: unknown; env?: Record<string, string>; identity?: IdentityMethods; notifier?: Notifier } = {},
+): Promise<TestHub> {
   const database = await createTestDatabase();
   const env: Record<string, string> = {
     NODE_ENV: 'test',
@@ -33,7 +35,11 @@ export async function startTestHub(options: { registry?: unknown; env?: Record<s
     env.REGISTRY_FILE = file;
   }
   const capture = captureLogs();
-  const hub = await createHub(loadConfig(env), { logger: capture.logger, identity: options.identity ?? { x509: undefined, oidc: undefined }, notifier: options.notifier ?? createNoopNotifier() });
+  const hub = await createHub(loadConfig(env), {
+    logger: capture.logger,
+    identity: options.identity ?? { x509: undefined, oidc: undefined },
+    notifier: options.notifier ?? createNoopNotifier(),
+  });
   const url = await hub.listen();
   return {
     hub,

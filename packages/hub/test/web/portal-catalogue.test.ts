@@ -86,7 +86,10 @@ test('keyboard: the skip link is first and moves focus to the main content', asy
   try {
     await page.goto(`${t.url}/catalogue?lang=en`);
     await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { className: string } | null } }).document.activeElement?.className), 'skip');
+    assert.equal(
+      await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { className: string } | null } }).document.activeElement?.className),
+      'skip',
+    );
     await page.keyboard.press('Enter');
     assert.equal(await page.evaluate(() => (globalThis as unknown as { location: { hash: string } }).location.hash), '#main');
   } finally {

@@ -52,7 +52,11 @@ describe('refusals as pages', () => {
   }
 
   test('an API client sending the same form gets problem+json', async () => {
-    const response = await fetch(`${t.url}/logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: '_csrf=stale' });
+    const response = await fetch(`${t.url}/logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: '_csrf=stale',
+    });
     assert.equal(response.status, 403);
     assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
     assert.equal(((await response.json()) as { code: string }).code, 'csrf_failed');
@@ -72,7 +76,14 @@ describe('refusals as pages', () => {
         await page.goto(`${t.url}/?lang=${lang}`);
         // A real form post from the page, with a token that no longer matches any session.
         await page.evaluate((target) => {
-          const doc = (globalThis as unknown as { document: { createElement(tag: string): Record<string, unknown> & { appendChild(c: unknown): void; submit(): void }; body: { appendChild(c: unknown): void } } }).document;
+          const doc = (
+            globalThis as unknown as {
+              document: {
+                createElement(tag: string): Record<string, unknown> & { appendChild(c: unknown): void; submit(): void };
+                body: { appendChild(c: unknown): void };
+              };
+            }
+          ).document;
           const form = doc.createElement('form');
           form.method = 'post';
           form.action = target;
@@ -126,9 +137,17 @@ describe('limits per client address', () => {
     const csrf = csrfOf(await page.text());
     const headers = { ...FORM, cookie };
     const attempt = async () => {
-      const options = await fetch(`${t.url}/login/passkey/options`, { method: 'POST', headers: { ...headers, accept: 'application/json' }, body: `_csrf=${csrf}` });
+      const options = await fetch(`${t.url}/login/passkey/options`, {
+        method: 'POST',
+        headers: { ...headers, accept: 'application/json' },
+        body: `_csrf=${csrf}`,
+      });
       assert.equal(options.status, 200);
-      return fetch(`${t.url}/login/passkey?lang=en`, { method: 'POST', headers, body: new URLSearchParams({ _csrf: csrf, response: '{"id":"forged"}' }).toString() });
+      return fetch(`${t.url}/login/passkey?lang=en`, {
+        method: 'POST',
+        headers,
+        body: new URLSearchParams({ _csrf: csrf, response: '{"id":"forged"}' }).toString(),
+      });
     };
     for (let i = 0; i < 20; i++) {
       const refused = await attempt();

@@ -44,11 +44,7 @@ function bytesOf(value: string | Uint8Array): Buffer {
 }
 
 /** An entry with honest sizes and CRC for content; any field can then be overridden. */
-export function rawEntry(
-  name: string | Uint8Array,
-  content: string | Uint8Array,
-  options: Partial<RawEntry> & { deflate?: boolean } = {},
-): RawEntry {
+export function rawEntry(name: string | Uint8Array, content: string | Uint8Array, options: Partial<RawEntry> & { deflate?: boolean } = {}): RawEntry {
   const { deflate = false, ...overrides } = options;
   const data = bytesOf(content);
   const body = deflate ? deflateRawSync(data) : data;

@@ -87,7 +87,17 @@ export class DownloadJobs {
     };
     this.jobs.set(job.id, job);
     const citizen = { kind: 'citizen' as const, id: consent.subjectKey };
-    await this.deps.ledger.append([{ action: 'consent_used', actor: citizen, subject: consent.subjectKey, datasets: consent.datasets, consent: consent.id, recipient: 'self', purpose: 'download' }]);
+    await this.deps.ledger.append([
+      {
+        action: 'consent_used',
+        actor: citizen,
+        subject: consent.subjectKey,
+        datasets: consent.datasets,
+        consent: consent.id,
+        recipient: 'self',
+        purpose: 'download',
+      },
+    ]);
     // Jobs are forgotten with their link, so this map cannot grow without bound.
     setTimeout(() => this.forget(job.id), this.deps.ttlMs).unref();
     void this.run(job, input.nationalId, input.password, input.purpose);
@@ -152,11 +162,26 @@ export class DownloadJobs {
         const resolved = await Promise.all(ok.map((o) => this.deps.catalogue.resolve(o.dataset)));
         const agencies = new Map(resolved.flatMap((r) => (r ? [[r.agency.id, r.agency] as const] : [])));
         const datasets = new Map(resolved.flatMap((r) => (r ? [[r.dataset.id, r.dataset] as const] : [])));
-        const ciphertext = await buildDownloadPackage({ outcomes: ok, password, agencies, datasets, createdAt: new Date(), transactionLabel: job.id.slice(0, 8) });
+        const ciphertext = await buildDownloadPackage({
+          outcomes: ok,
+          password,
+          agencies,
+          datasets,
+          createdAt: new Date(),
+          transactionLabel: job.id.slice(0, 8),
+        });
         const stored = await storeDownload(this.deps.db, { subjectKey: job.subjectKey, consentId: job.consentId, ciphertext, ttlMs: this.deps.ttlMs });
         job.download = { token: stored.token, expiresAt: stored.expiresAt, size: ciphertext.byteLength };
         await this.deps.ledger.append([
-          { action: 'package_built', actor: { kind: 'hub', id: 'hub' }, subject: job.subjectKey, datasets: ok.map((o) => o.dataset), consent: job.consentId, recipient: 'self', outcome: 'ok' },
+          {
+            action: 'package_built',
+            actor: { kind: 'hub', id: 'hub' },
+            subject: job.subjectKey,
+            datasets: ok.map((o) => o.dataset),
+            consent: job.consentId,
+            recipient: 'self',
+            outcome: 'ok',
+          },
         ]);
         job.preview = new Map(
           ok.flatMap((o) => {

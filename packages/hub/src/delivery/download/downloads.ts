@@ -33,7 +33,11 @@ export async function storeDownload(
 }
 
 /** The package for a link, deleted as it is taken: of two concurrent takers only one gets it. */
-export async function takeDownload(db: Db, token: string, now = new Date()): Promise<{ id: string; subjectKey: string; consentId: string; ciphertext: Buffer } | undefined> {
+export async function takeDownload(
+  db: Db,
+  token: string,
+  now = new Date(),
+): Promise<{ id: string; subjectKey: string; consentId: string; ciphertext: Buffer } | undefined> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
   const tokenHash = hashToken(token);
   return db.transaction().execute(async (trx) => {

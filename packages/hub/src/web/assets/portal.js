@@ -3,7 +3,13 @@
 (() => {
   // Sessions end after 20 idle minutes; two minutes before, say so.
   const idle = document.getElementById('idle-warning');
-  if (idle) setTimeout(() => { idle.hidden = false; }, 18 * 60 * 1000);
+  if (idle)
+    setTimeout(
+      () => {
+        idle.hidden = false;
+      },
+      18 * 60 * 1000,
+    );
 
   // Package password strength, as the person types.
   const password = document.getElementById('password');
