@@ -22,7 +22,7 @@ function p95(values: number[]): number {
 }
 
 async function startAgency(id: string, hubUrl: string, issuer: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./timed-agency.ts', import.meta.url).pathname], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'timed-agency.ts')], {
     env: { ...process.env, AGENCY_ID: id, DELAY_MS: String(DELAY_MS), HUB_URL: hubUrl, HUB_ISSUER: issuer },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -24,7 +24,7 @@ const PROOFS = 2000;
 const PROOF_TARGET_MS = 5;
 const ROWS_PER_INSERT = 1000;
 const ROWS_PER_TRANSACTION = 500_000;
-const CACHE_DIR = new URL('../../var/bench/ledger-10m/', import.meta.url).pathname;
+const CACHE_DIR = `${join(import.meta.dirname, '../../var/bench/ledger-10m')}/`;
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);

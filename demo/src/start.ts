@@ -8,7 +8,7 @@ import { DEMO_AGENCIES, registryFor } from './catalogue.ts';
 import { REVOKED_DEMO_CITIZEN } from './ca/index.ts';
 import { DEMO_PERSONAS } from './population/citizens.ts';
 
-const root = resolve(new URL('../..', import.meta.url).pathname);
+const root = resolve(import.meta.dirname, '../..');
 const { values: args } = parseArgs({ options: { 'maintenance-now': { type: 'boolean', default: false } }, strict: true });
 const hubPort = Number(process.env.HUB_PORT ?? 3000);
 if (!Number.isInteger(hubPort) || hubPort < 1 || hubPort > 65535 - 20) {

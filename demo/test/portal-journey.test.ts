@@ -27,7 +27,7 @@ import { findCitizen, formatAddress } from '../src/population/citizens.ts';
 import { cardLabel, startSigner } from '../src/signer/index.ts';
 import { filesUnder, findPersonalData } from './privacy-scan.ts';
 
-const root = new URL('../..', import.meta.url).pathname;
+const root = join(import.meta.dirname, '../..');
 const ID = 'A123456789';
 const PASSWORD = 'Correct-Horse-Battery-9';
 const SECRET = 'journey-test-client-secret';

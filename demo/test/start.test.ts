@@ -10,7 +10,7 @@ import { findCitizen, formatAddress } from '../src/population/citizens.ts';
 import { freePorts, PORT_BANDS } from './ports.ts';
 import { filesUnder, findPersonalData } from './privacy-scan.ts';
 
-const root = new URL('../..', import.meta.url).pathname;
+const root = join(import.meta.dirname, '../..');
 // The demo takes HUB_PORT and the 20 ports after it.
 const port = await freePorts(PORT_BANDS.start, 21);
 const dataDir = mkdtempSync(join(tmpdir(), 'omd-start-'));

@@ -14,7 +14,7 @@ import { filesUnder, findPersonalData } from '../privacy-scan.ts';
 import { readFile } from 'node:fs/promises';
 
 const HUB = 'http://localhost:3999';
-const root = new URL('../../..', import.meta.url).pathname;
+const root = join(import.meta.dirname, '../../..');
 let dataDir: string;
 let child: ChildProcess;
 let signerUrl: string;

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { createSmtpNotifier } from '../../../packages/hub/src/notify/index.ts';
 
-const root = resolve(new URL('../../..', import.meta.url).pathname);
+const root = resolve(import.meta.dirname, '../../..');
 
 function run(env: Record<string, string>) {
   return spawn(process.execPath, ['--import', 'tsx', 'demo/src/mail/main.ts'], {

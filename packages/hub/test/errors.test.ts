@@ -25,7 +25,7 @@ test('retired codes are never reused', () => {
 });
 
 test('every code the source raises is in the catalogue', () => {
-  const src = new URL('../src', import.meta.url).pathname;
+  const src = join(import.meta.dirname, '../src');
   const used = new Set<string>();
   for (const file of sourceFiles(src)) {
     for (const match of readFileSync(file, 'utf8').matchAll(/new AppError\(\s*'([a-z_]+)'/g)) used.add(match[1] as string);

@@ -36,14 +36,14 @@ test('the hub refuses to start on an invalid registry file, saying why, exit 78'
   const dir = mkdtempSync(join(tmpdir(), 'omd-registry-'));
   const file = join(dir, 'registry.json');
   writeFileSync(file, '{"agencies": [');
-  const run = spawnSync(process.execPath, ['--import', 'tsx', new URL('../src/main.ts', import.meta.url).pathname], {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../src/main.ts')], {
     env: { ...process.env, DATABASE_URL: '', HUB_PORT: '0', DATA_DIR: dir, REGISTRY_FILE: file, LOG_LEVEL: 'silent' },
     encoding: 'utf8',
     timeout: 30_000,
   });
   assert.equal(run.status, 78, run.stderr);
   assert.match(run.stderr, /not valid JSON/);
-  const badEnv = spawnSync(process.execPath, ['--import', 'tsx', new URL('../src/main.ts', import.meta.url).pathname], {
+  const badEnv = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../src/main.ts')], {
     env: { ...process.env, HUB_PORT: 'x', DATA_DIR: dir },
     encoding: 'utf8',
     timeout: 30_000,

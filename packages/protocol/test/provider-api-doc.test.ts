@@ -1,5 +1,6 @@
 // The worked example in docs/provider-api.md is a test vector agencies check their code against,
 // so it has to stay true: the signature verifies, the digest matches, the examples parse.
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
@@ -8,7 +9,7 @@ import { checkPersonIdentifier } from '../src/national-id.ts';
 import { sha256Hex } from '../src/package.ts';
 import { manifestSchema, requestClaimsSchema } from '../src/provider-api.ts';
 
-const doc = readFileSync(new URL('../../../docs/provider-api.md', import.meta.url), 'utf8');
+const doc = readFileSync(join(import.meta.dirname, '../../../docs/provider-api.md'), 'utf8');
 const blocks = [...doc.matchAll(/```[a-z]*\n([\s\S]*?)\n```/g)].map((m) => m[1] as string);
 
 function block(test: (text: string) => boolean, what: string): string {

@@ -7,7 +7,7 @@ import { MemoryReplayStore, PROBLEM_CATALOGUE, RETIRED_PROBLEM_CODES } from '../
 import { redactError } from '../src/redact.ts';
 import { testClock } from './fixtures.ts';
 
-const SRC = new URL('../src/', import.meta.url).pathname;
+const SRC = `${join(import.meta.dirname, '../src')}/`;
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });

@@ -1,10 +1,11 @@
 // The portal's static assets and its security headers. Scripts and styles are files served here,
 // so the pages can forbid inline scripts (CSP) and refuse to be framed.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { passkeyScript } from '../identity/passkey/index.ts';
 
-const here = (name: string) => new URL(`./assets/${name}`, import.meta.url);
+const here = (name: string) => join(import.meta.dirname, 'assets', name);
 const ASSETS: Record<string, { type: string; body: string }> = {
   'portal.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(here('portal.js'), 'utf8') },
   'portal.css': { type: 'text/css; charset=utf-8', body: readFileSync(here('portal.css'), 'utf8') },

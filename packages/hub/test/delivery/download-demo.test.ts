@@ -20,7 +20,7 @@ import { buildDownloadPackage, DownloadError } from '../../src/delivery/download
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { type CliResult, runScript } from '../helpers/run-script.ts';
 
-const ROOT = new URL('../../../../', import.meta.url).pathname;
+const ROOT = join(import.meta.dirname, '../../../..');
 const CLI = join(ROOT, 'packages/hub/src/cli/verify-package.ts');
 const SUBJECT = 'A123456789';
 const DATASETS = ['household-personal', 'household-whole', 'labour-insurance', 'nhi-premiums', 'income', 'driver-licence'];

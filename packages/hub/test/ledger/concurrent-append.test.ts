@@ -1,6 +1,7 @@
 // Two hub processes appending to one database at the same time (PostgreSQL when DATABASE_URL is
 // set, else one SQLite file) still give one total order: indices 0..N-1, no gaps, no duplicates,
 // each batch contiguous, and the tree verifies.
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -9,7 +10,7 @@ import { decodeLeaf } from '../../src/ledger/leaf.ts';
 import { verifyLog } from '../../src/ledger/verify-log.ts';
 import { openTestLedger, type TestLedger } from './fixtures/open-ledger.ts';
 
-const WORKER = new URL('./fixtures/append-worker.ts', import.meta.url).pathname;
+const WORKER = join(import.meta.dirname, 'fixtures/append-worker.ts');
 const BATCHES = 25;
 const LOOPS = 3;
 
