@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { createHub, createLogger, loadConfig, parseRegistry, seedRegistry } from '@openmydata/hub';
+import { createHub, createLogger, type DatasetOutcome, loadConfig, parseRegistry, seedRegistry } from '@openmydata/hub';
 
 const AGENCIES = 5;
 const DELAY_MS = 50;
@@ -61,9 +61,24 @@ export async function run(): Promise<void> {
     await seedRegistry(hub.db, parseRegistry(registry));
     hub.catalogue.invalidate();
 
+    // The whole retrieval path (authorisation, consume, fetch, progress rows, ledger entries), with a
+    // delivery that keeps nothing: what a flow costs the hub besides building its package.
     const fetchSets = async (datasets: string[]) => {
       const started = performance.now();
-      const outcomes = await hub.broker.fetchAll({ subject: 'A123456789', datasets, consentId: 'bench', purpose: 'benchmark' });
+      const consent = await hub.retrievals.authorizeOperator({ operator: 'bench', reason: 'benchmark', subjectKey: hub.subjectKey('A123456789'), datasets });
+      let outcomes: readonly DatasetOutcome[] = [];
+      const { done } = await hub.retrievals.retrieve({
+        consentId: consent.id,
+        nationalId: 'A123456789',
+        delivery: {
+          recipient: 'operator',
+          accept: async (input) => {
+            outcomes = input.outcomes;
+            return undefined;
+          },
+        },
+      });
+      await done;
       const elapsed = performance.now() - started;
       const bad = outcomes.find((o) => o.status !== 'ok');
       if (bad) throw new Error(`bench fetch failed: ${bad.dataset} ${bad.status} ${'reason' in bad ? bad.reason : ''}`);

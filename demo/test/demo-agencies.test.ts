@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { DatasetOutcome } from '@openmydata/hub';
 import { parseRegistry, seedRegistry } from '@openmydata/hub';
+import { consumedConsent } from '../../packages/hub/test/helpers/consent.ts';
 import { startTestHub, type TestHub } from '../../packages/hub/test/helpers/hub.ts';
 import { startDemoAgencies } from '../src/agencies.ts';
 import { ALL_DAY, DEMO_AGENCIES, registryWith } from '../src/catalogue.ts';
@@ -53,10 +54,8 @@ test('the catalogue has at least 14 data sets from at least 7 agencies', async (
 test('all fifteen data sets for the first persona, including the slow one, verified', async () => {
   const states: string[] = [];
   const outcomes = await t.hub.broker.fetchAll({
-    subject: 'A123456789',
-    datasets: ALL,
-    consentId: 'consent-e2e',
-    purpose: 'end-to-end test',
+    consent: await consumedConsent(t.hub, 'A123456789', ALL, 'end-to-end test'),
+    nationalId: 'A123456789',
     onProgress: (e) => states.push(`${e.dataset}:${e.state}`),
   });
   for (const outcome of outcomes) assert.equal(outcome.status, 'ok', `${outcome.dataset}: ${outcome.status} ${'reason' in outcome ? outcome.reason : ''}`);
@@ -74,10 +73,8 @@ test('a citizen without land or car gets "no data" for those, data for the rest'
   assert.ok(persona);
   const outcomes = byDataset(
     await t.hub.broker.fetchAll({
-      subject: persona.nationalId,
-      datasets: ['cadastral', 'low-income', 'household-whole', 'traffic-violations'],
-      consentId: 'c2',
-      purpose: 'test',
+      consent: await consumedConsent(t.hub, persona.nationalId, ['cadastral', 'low-income', 'household-whole', 'traffic-violations'], 'test'),
+      nationalId: persona.nationalId,
     }),
   );
   assert.equal(outcomes.get('cadastral')?.status, 'no_data');
@@ -89,7 +86,9 @@ test('a citizen without land or car gets "no data" for those, data for the rest'
 test('every synthetic citizen can be fetched (household data)', async () => {
   const sample = CITIZENS.filter((_, i) => i % 6 === 0);
   const results = await Promise.all(
-    sample.map((c) => t.hub.broker.fetchAll({ subject: c.nationalId, datasets: ['household-personal'], consentId: 'c3', purpose: 'test' })),
+    sample.map(async (c) =>
+      t.hub.broker.fetchAll({ consent: await consumedConsent(t.hub, c.nationalId, ['household-personal'], 'test'), nationalId: c.nationalId }),
+    ),
   );
   for (const [outcome] of results) assert.equal(outcome?.status, 'ok');
 });
@@ -102,7 +101,7 @@ test('an agency in its maintenance window is reported as such, with when to come
   await seedRegistry(t.hub.db, parseRegistry(registryWith((a) => urls.get(a.id) as string)));
   t.hub.catalogue.invalidate();
   try {
-    const [outcome] = await t.hub.broker.fetchAll({ subject: 'A123456789', datasets: ['cadastral'], consentId: 'c4', purpose: 'test' });
+    const [outcome] = await t.hub.broker.fetchAll({ consent: await consumedConsent(t.hub, 'A123456789', ['cadastral'], 'test'), nationalId: 'A123456789' });
     assert.equal(outcome?.status, 'failed');
     if (outcome?.status === 'failed') {
       assert.equal(outcome.reason, 'agency_maintenance');

@@ -153,7 +153,7 @@ test('first use: two methods, consent, live progress, preview, download', async 
   await page.getByLabel('再次輸入密碼').fill(PASSWORD);
   await page.getByLabel('下載後通知我（電子郵件，選填）').fill('citizen@example.test');
   await page.getByRole('button', { name: /我同意/ }).click();
-  await page.waitForURL(/\/download\/jobs\//);
+  await page.waitForURL(/\/download\/retrievals\//);
   // Read at once: the slow agency takes 4 s, and the audit below may take a while on a loaded machine.
   const states = await page.locator('#progress td.state').allTextContents();
   assert.ok(
@@ -179,8 +179,9 @@ test('first use: two methods, consent, live progress, preview, download', async 
   downloadFile = join(work, 'package.zip');
   await download.saveAs(downloadFile);
   const link = await page.getByRole('link', { name: '下載加密資料包' }).getAttribute('href');
-  const again = await fetch(`${t.url}${link}`);
-  assert.equal(again.status, 410, 'the link works once');
+  const again = await page.request.get(`${t.url.replace('127.0.0.1', 'localhost')}${link}`);
+  assert.equal(again.status(), 410, 'the link works once');
+  assert.equal((await fetch(`${t.url}${link}`)).status, 404, "without the owner's session the link does not exist");
   const deadline = Date.now() + 10_000;
   while (mail.messages().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   const [notice] = mail.messages();

@@ -40,6 +40,12 @@ const schema = z.object({
   DOWNLOAD_TTL_HOURS: z.coerce.number().positive().max(8).default(8),
   /** Portal sessions one client address may open per 10 minutes (a counter hall shares one address). */
   NEW_SESSIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(300),
+  /** On shutdown, how long retrievals under way may take to finish before they are stopped. */
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(600).default(10),
+  /** The whole request (headers and body) must arrive within this; slow clients are cut off. */
+  HTTP_REQUEST_TIMEOUT_SECONDS: seconds.max(600).default(30),
+  HTTP_HEADERS_TIMEOUT_SECONDS: seconds.max(600).default(10),
+  HTTP_KEEP_ALIVE_SECONDS: seconds.max(600).default(5),
 });
 
 export interface Config {
@@ -56,6 +62,8 @@ export interface Config {
   /** New portal sessions allowed per client address per 10 minutes. */
   newSessionsPerAddress: number;
   trustProxy: boolean | number;
+  shutdownGraceMs: number;
+  http: { requestTimeoutMs: number; headersTimeoutMs: number; keepAliveTimeoutMs: number };
   broker: {
     timeoutMs: number;
     maxAttempts: number;
@@ -97,6 +105,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     downloadTtlHours: e.DOWNLOAD_TTL_HOURS,
     newSessionsPerAddress: e.NEW_SESSIONS_PER_ADDRESS,
     trustProxy: e.TRUST_PROXY === undefined || e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY === 'true' ? true : Number(e.TRUST_PROXY),
+    shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
+    http: {
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_SECONDS * 1000,
+    },
     broker: {
       timeoutMs: e.BROKER_TIMEOUT_SECONDS * 1000,
       maxAttempts: e.BROKER_MAX_ATTEMPTS,

@@ -1,53 +1,72 @@
-// Wires the hub together: database, migrations, registry, keys, broker and HTTP server.
-import { createHmac, hkdfSync } from 'node:crypto';
+// Wires the hub together (the composition root): database, migrations, registry, keys, the
+// repositories and services, and the HTTP server. Routes get services; only this file and the
+// services themselves hold the database.
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createRemoteJWKSet } from 'jose';
-import { signRequestToken, type KeyResolver } from '@openmydata/protocol';
+import { type KeyResolver, signRequestToken } from '@openmydata/protocol';
 import { Broker } from './broker/broker.ts';
 import { CatalogueCache } from './catalog/cache.ts';
+import { CatalogueService } from './catalog/catalogue-service.ts';
 import { loadRegistryFile } from './catalog/registry.ts';
 import { type Agency, seedRegistry } from './catalog/repository.ts';
 import type { Config } from './config.ts';
-import { DownloadJobs } from './delivery/download/download-jobs.ts';
-import { purgeStaleAttempts, takeAttempt } from './identity/session/rate-limit.ts';
+import { DownloadService } from './delivery/download/download-service.ts';
 import { purgeExpiredDownloads } from './delivery/download/downloads.ts';
 import { type IdentityMethods, identityMethodsFromEnv } from './identity/identity-config.ts';
+import { LoginService } from './identity/login-service.ts';
 import { createPasskeyMethod, type PasskeyMethod, passkeyOptionsFromEnv } from './identity/passkey/index.ts';
 import { SessionStore } from './identity/session/session-store.ts';
-import { currentSigningKey } from './keys/hub-keys.ts';
+import { currentSigningKey, publishedJwks } from './keys/hub-keys.ts';
 import { resolveSecret } from './keys/secret.ts';
+import { clientPseudonymer, subjectKeyer } from './keys/subject-key.ts';
 import { type ConsentReceiptInput, signConsentReceipt } from './ledger/consent-receipt.ts';
 import { Ledger } from './ledger/ledger.ts';
 import { createLogger, type Logger } from './log.ts';
 import { type Notifier, notifierFromEnv } from './notify/index.ts';
-import { buildServer } from './server.ts';
-import { type Db, type Engine, openDatabase } from './store/database.ts';
+import { ProgressFeed } from './retrieval/progress-feed.ts';
+import { RetrievalService } from './retrieval/retrieval-service.ts';
+import { buildServer, type Surface } from './server.ts';
+import { type Db, type Engine, openDatabase, pingDatabase } from './store/database.ts';
 import { migrateToLatest } from './store/migrate.ts';
+import { NO_RECIPIENT_NAMES } from './web/history-names.ts';
 
-/** What every hub process (server or CLI) shares: the database, the catalogue and the broker. */
+/** What every hub process (server or command-line tool) shares: the database and the services on it. */
 export interface HubCore {
   config: Config;
   db: Db;
   engine: Engine;
   logger: Logger;
+  /** This process, as the owner of the retrievals it runs. */
+  instanceId: string;
   broker: Broker;
-  catalogue: CatalogueCache;
+  catalogue: CatalogueService;
   ledger: Ledger;
+  retrievals: RetrievalService;
   passkeys: PasskeyMethod;
+  /** The subject key of a national ID (HMAC under the hub secret); throws SubjectIdError for an invalid ID. */
+  subjectKey(nationalId: string): string;
   /** Keyed, one-way pseudonym of a client address (rate limits store no reversible IPs). */
   clientPseudonym(ip: string): string;
-  /** Signs a consent receipt with the hub's consent-receipt key. */
-  signReceipt(input: ConsentReceiptInput): Promise<{ receiptId: string; jws: string }>;
+  /** Stops the core's timers and closes the database (after close() of a Hub, or on its own in a CLI). */
+  closeCore(graceMs?: number): Promise<void>;
 }
 
 export interface Hub extends HubCore {
   app: FastifyInstance;
+  downloads: DownloadService;
   /** Listens on config.host:config.port; resolves to the URL actually bound. */
   listen(): Promise<string>;
   close(): Promise<void>;
 }
 
-export async function openHubCore(config: Config, logger: Logger): Promise<HubCore> {
+export interface CoreOptions {
+  /** Retrieval timing, for tests of crashes and shutdowns. */
+  retrieval?: { heartbeatMs?: number; staleAfterMs?: number };
+  now?: () => Date;
+}
+
+export async function openHubCore(config: Config, logger: Logger, options: CoreOptions = {}): Promise<HubCore> {
   const secret = resolveSecret(config.secret, config.dataDir);
   const { db, engine } = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
@@ -58,10 +77,11 @@ export async function openHubCore(config: Config, logger: Logger): Promise<HubCo
       logger.info({ registry: config.registryFile }, 'catalogue loaded from registry');
     }
     const requestKey = await currentSigningKey(db, secret, 'provider-request');
-    const catalogue = new CatalogueCache(db);
+    const cache = new CatalogueCache(db);
+    const catalogue = new CatalogueService(cache);
     const broker = new Broker(
       {
-        resolve: (id) => catalogue.resolve(id),
+        resolve: (id) => cache.resolve(id),
         signRequest: (input) => signRequestToken({ issuer: config.publicUrl, ...input }, requestKey),
         agencyKeys: agencyKeyCache(),
       },
@@ -71,9 +91,40 @@ export async function openHubCore(config: Config, logger: Logger): Promise<HubCo
     const signReceipt = async (input: ConsentReceiptInput) =>
       signConsentReceipt(input, await currentSigningKey(db, secret, 'consent-receipt'), config.publicUrl);
     const passkeys = createPasskeyMethod({ db, secret, ...passkeyOptionsFromEnv(process.env, config.publicUrl) });
-    const pseudonymKey = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'openmydata client pseudonym', 32));
-    const clientPseudonym = (ip: string) => createHmac('sha256', pseudonymKey).update(ip).digest('hex').slice(0, 32);
-    return { config, db, engine, logger, broker, catalogue, ledger, signReceipt, passkeys, clientPseudonym };
+    const subjectKey = subjectKeyer(secret);
+    const instanceId = randomUUID();
+    const feed = new ProgressFeed(db);
+    const retrievals = new RetrievalService({
+      db,
+      ledger,
+      broker,
+      subjectKey,
+      signReceipt,
+      feed,
+      logger,
+      instanceId,
+      ...(options.now ? { now: options.now } : {}),
+      ...options.retrieval,
+    });
+    return {
+      config,
+      db,
+      engine,
+      logger,
+      instanceId,
+      broker,
+      catalogue,
+      ledger,
+      retrievals,
+      passkeys,
+      subjectKey,
+      clientPseudonym: clientPseudonymer(secret),
+      async closeCore(graceMs = config.shutdownGraceMs) {
+        await retrievals.close(graceMs);
+        await Promise.all([feed.close(), ledger.stopTreeHeadTimer()]);
+        await db.destroy();
+      },
+    };
   } catch (error) {
     await db.destroy();
     throw error;
@@ -94,35 +145,47 @@ function agencyKeyCache(): (agency: Agency) => KeyResolver {
   };
 }
 
-export interface HubOptions {
+export interface HubOptions extends CoreOptions {
   logger?: Logger;
   /** Identity methods; by default read from the environment (X509_*, SIGNER_URL, OIDC_*). */
   identity?: IdentityMethods;
   /** Mail; by default from SMTP_URL and MAIL_FROM (no SMTP_URL: no mail). */
   notifier?: Notifier;
+  /** Further surfaces (counter console, authorization server), each its own plugin. */
+  surfaces?: readonly Surface[];
 }
 
 export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const identity = options.identity ?? identityMethodsFromEnv(process.env, config.publicUrl);
   const notifier = options.notifier ?? notifierFromEnv(process.env, { logger });
-  const core = await openHubCore(config, logger);
-  const ttlHours = config.downloadTtlHours;
-  const jobs = new DownloadJobs({
-    db: core.db,
-    broker: core.broker,
-    catalogue: core.catalogue,
+  const core = await openHubCore(config, logger, options);
+  const { db } = core;
+  const ttlMs = config.downloadTtlHours * 3600_000;
+  const sessionStore = new SessionStore(db);
+  const login = new LoginService({
+    db,
     ledger: core.ledger,
-    logger,
-    ttlMs: ttlHours * 3600_000,
-    previewMs: 30 * 60_000,
+    subjectKey: core.subjectKey,
+    clientPseudonym: core.clientPseudonym,
+    newSessionsPerAddress: config.newSessionsPerAddress,
   });
-  const sessionStore = new SessionStore(core.db);
-  // Packages are purged at expiry even if nobody asks for them, and dead sessions and old
-  // attempt counters with them.
+  const downloads = new DownloadService({
+    db,
+    ledger: core.ledger,
+    retrievals: core.retrievals,
+    catalogue: core.catalogue,
+    notifier,
+    publicUrl: config.publicUrl,
+    logger,
+  });
+  const sessions = { store: sessionStore, secure: config.publicUrl.startsWith('https:'), mayOpen: (address: string) => login.mayOpenSession(address) };
+
+  // Expired downloads, sessions and attempt counters are purged even if nobody asks, and retrievals
+  // of a process that died are failed so the person can retry.
   let sweeping: Promise<void> | undefined; // awaited on close, so no sweep meets a closed database
-  const housekeeping = setInterval(() => {
-    sweeping ??= Promise.all([purgeExpiredDownloads(core.db), sessionStore.purgeExpired(), purgeStaleAttempts(core.db)])
+  const sweep = () => {
+    sweeping ??= Promise.all([purgeExpiredDownloads(db), sessionStore.purgeExpired(), login.purgeStaleAttempts(), core.retrievals.sweep()])
       .then(
         () => undefined,
         (error: unknown) => logger.warn({ err: error }, 'housekeeping failed'),
@@ -130,37 +193,57 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       .finally(() => {
         sweeping = undefined;
       });
-  }, 60_000);
+  };
+  const housekeeping = setInterval(sweep, 60_000);
   housekeeping.unref();
+
   const app = await buildServer({
-    db: core.db,
     logger,
-    ledger: core.ledger,
-    portal: {
-      db: core.db,
-      sessions: {
-        store: sessionStore,
-        secure: config.publicUrl.startsWith('https:'),
-        mayOpen: (address) => takeAttempt(core.db, `session:${core.clientPseudonym(address)}`, { max: config.newSessionsPerAddress, windowMs: 10 * 60_000 }),
+    publicUrl: config.publicUrl,
+    trustProxy: config.trustProxy,
+    limits: config.http,
+    connectSources: identity.x509 ? [new URL(identity.x509.signerUrl).origin] : [],
+    health: {
+      async checks() {
+        const database = await pingDatabase(db).then(
+          () => 'ok' as const,
+          () => 'unavailable' as const,
+        );
+        const keys =
+          database === 'ok' &&
+          (await publishedJwks(db).then(
+            (j) => j.keys.length > 0,
+            () => false,
+          ))
+            ? ('ok' as const)
+            : ('missing' as const);
+        return { database, keys };
       },
+      jwks: async () => (await publishedJwks(db)) as { keys: Array<Record<string, unknown>> },
+    },
+    api: { catalogue: core.catalogue, ledger: core.ledger, sessions: sessionStore, subjectKey: core.subjectKey },
+    portal: {
+      sessions,
       methods: { ...identity, passkey: core.passkeys },
       catalogue: core.catalogue,
-      jobs,
-      subjectKeyOf: core.ledger.subjectKey,
-      publicUrl: config.publicUrl,
-      downloadTtlHours: ttlHours,
+      login,
+      retrievals: core.retrievals,
+      downloads,
+      downloadDelivery: { db, ttlMs, previewMs: 30 * 60_000 },
       ledger: core.ledger,
-      signReceipt: core.signReceipt,
-      notifier,
-      clientPseudonym: core.clientPseudonym,
+      recipients: NO_RECIPIENT_NAMES,
+      publicUrl: config.publicUrl,
+      downloadTtlHours: config.downloadTtlHours,
     },
-    trustProxy: config.trustProxy,
+    ...(options.surfaces ? { surfaces: options.surfaces } : {}),
   });
   core.ledger.startTreeHeadTimer();
+  sweep();
   let closed = false;
   return {
     ...core,
     app,
+    downloads,
     async listen() {
       await app.listen({ port: config.port, host: config.host });
       const address = app.server.address();
@@ -171,9 +254,11 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       if (closed) return;
       closed = true;
       clearInterval(housekeeping);
-      await Promise.all([core.ledger.stopTreeHeadTimer(), sweeping]);
+      // Retrievals under way get the grace period first; new consents are refused meanwhile.
+      await core.retrievals.close(config.shutdownGraceMs);
+      await sweeping;
       await app.close();
-      await core.db.destroy();
+      await core.closeCore(0);
     },
   };
 }

@@ -32,7 +32,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     hub.logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    const force = setTimeout(() => process.exit(1), 10_000);
+    // Retrievals get their grace period, then a few seconds to record what was cut short.
+    const force = setTimeout(() => process.exit(1), config.shutdownGraceMs + 15_000);
     force.unref();
     hub.close().then(
       () => process.exit(0),

@@ -1,30 +1,60 @@
-// Builds the hub's HTTP server from its parts. No I/O happens here beyond route registration.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+// Builds the hub's HTTP server from its services: one Fastify instance with schema validation
+// (zod), one error handler, the common headers, and one encapsulated plugin per surface: the public
+// API (/api/v1), the citizen portal, and whatever other surfaces the hub wires in (the counter
+// console, the authorization server for services). No I/O happens here beyond route registration.
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
-import { catalogueRoutes } from './catalog/routes.ts';
-import { ERROR_CATALOGUE, type ErrorCode } from './errors/catalogue.ts';
+import { type ApiOptions, apiPlugin } from './api/api-plugin.ts';
 import { installErrorHandling, sendProblem } from './errors/handler.ts';
 import { AppError } from './errors/problem.ts';
-import { healthRoutes } from './health/routes.ts';
-import { publishedJwks } from './keys/hub-keys.ts';
-import type { Ledger } from './ledger/ledger.ts';
-import { ledgerRoutes } from './ledger/routes.ts';
-import type { Db } from './store/database.ts';
-import { type PortalParts, portalRoutes } from './web/portal.ts';
+import { type HealthService, healthRoutes } from './health/routes.ts';
+import { portalErrorPages } from './web/error-pages.ts';
+import { type PortalOptions, portalPlugin } from './web/portal.ts';
+import { pageSecurityHeaders } from './web/security-headers.ts';
+
+export interface HttpLimits {
+  /** The whole request (headers and body) must arrive within this. */
+  requestTimeoutMs: number;
+  /** The headers must arrive within this. */
+  headersTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000 };
+
+/** Another surface of the hub (counter console, OAuth server), registered as its own plugin. */
+export interface Surface {
+  plugin: FastifyPluginAsync;
+  prefix?: string;
+}
 
 export interface ServerParts {
-  db: Db;
   logger: Logger;
-  ledger: Ledger;
-  portal: PortalParts;
+  health: HealthService;
+  api: ApiOptions;
+  portal: PortalOptions;
+  surfaces?: readonly Surface[];
+  /** Origins pages may connect to besides their own (the local card signer). */
+  connectSources?: readonly string[];
+  publicUrl: string;
   /** Behind a reverse proxy: trust its X-Forwarded-For for the client address (rate limits). */
   trustProxy?: boolean | number;
+  limits?: HttpLimits;
 }
 
 export async function buildServer(parts: ServerParts): Promise<FastifyInstance> {
+  const limits = parts.limits ?? DEFAULT_HTTP_LIMITS;
   const app = Fastify({
     loggerInstance: parts.logger as FastifyBaseLogger,
     bodyLimit: 64 * 1024,
+    // Slow clients cannot hold sockets: headers, then the whole request, must arrive in time, and
+    // the server checks every second rather than Node's default 30 s.
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: { headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs), connectionsCheckingInterval: 1000 },
     // In-flight requests finish on close; idle keep-alive sockets are closed so shutdown is prompt.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
@@ -37,7 +67,9 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
       sendProblem(request, reply, new AppError('validation_failed', 'The request address or headers are malformed.'));
     },
   });
-  installErrorHandling(app);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app, portalErrorPages);
   // Answers finishing during shutdown close their connection, so a keep-alive socket that was busy
   // when close() began cannot hold the process open for the keep-alive timeout.
   let closing = false;
@@ -50,23 +82,32 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
     reply.header('cache-control', reply.getHeader('cache-control') ?? 'no-store');
     return payload;
   });
+  pageSecurityHeaders(app, { connect: parts.connectSources ?? [] });
 
-  healthRoutes(app, parts.db, async () => (await publishedJwks(parts.db)).keys.length > 0);
-  catalogueRoutes(app, parts.db);
-  await portalRoutes(app, parts.portal);
-  ledgerRoutes(app, parts.ledger);
-
-  app.get('/.well-known/jwks.json', async (_request, reply) => {
-    reply.header('cache-control', 'public, max-age=300');
-    return publishedJwks(parts.db);
+  // The OpenAPI 3.1 document of the public API, generated from the routes' own schemas.
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'OpenMyData hub API',
+        version: '1.0.0',
+        description: 'The public catalogue, the ledger for auditors, and a person’s own history. Errors are RFC 9457 problem details.',
+      },
+      servers: [{ url: parts.publicUrl }],
+    },
+    transform: (input) => {
+      const transformed = jsonSchemaTransform(input);
+      // Pages are for people: only the JSON API and the hub's plumbing are documented.
+      const documented =
+        input.url.startsWith('/api/') || input.url.startsWith('/.well-known/') || ['/healthz', '/readyz', '/problems/:code'].includes(input.url);
+      return documented ? transformed : { ...transformed, schema: { ...transformed.schema, hide: true } };
+    },
+    transformObject: jsonSchemaTransformObject,
   });
 
-  app.get<{ Params: { code: string } }>('/problems/:code', async (request) => {
-    const code = request.params.code as ErrorCode;
-    const definition = Object.hasOwn(ERROR_CATALOGUE, code) ? ERROR_CATALOGUE[code] : undefined;
-    if (!definition) throw new AppError('not_found', 'No such problem type.');
-    return { code, status: definition.status, title: definition.title };
-  });
-
+  healthRoutes(app, parts.health);
+  await app.register(apiPlugin, { ...parts.api, prefix: '/api/v1' });
+  await app.register(portalPlugin, parts.portal);
+  for (const surface of parts.surfaces ?? []) await app.register(surface.plugin, surface.prefix ? { prefix: surface.prefix } : {});
   return app;
 }

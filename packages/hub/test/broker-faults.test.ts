@@ -7,6 +7,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import { generateKeyPair } from 'jose';
 import type { DatasetOutcome, ProgressEvent } from '../src/broker/outcome.ts';
 import { craftedPackage, type FakeAgency, goodPackage, startFakeAgency, zipAnswer } from './helpers/fake-agency.ts';
+import { consumedConsent } from './helpers/consent.ts';
 import { startTestHub, type TestHub } from './helpers/hub.ts';
 import { rawZip } from './helpers/raw-zip.ts';
 import { testRegistry } from './helpers/registry.ts';
@@ -42,7 +43,11 @@ beforeEach(() => {
 });
 
 async function fetchOne(dataset = 'ds-one', subject = SUBJECT, events: ProgressEvent[] = []): Promise<DatasetOutcome> {
-  const [outcome] = await t.hub.broker.fetchAll({ subject, datasets: [dataset], consentId: 'consent-1', purpose: 'test', onProgress: (e) => events.push(e) });
+  const [outcome] = await t.hub.broker.fetchAll({
+    consent: await consumedConsent(t.hub, subject, [dataset]),
+    nationalId: subject,
+    onProgress: (e) => events.push(e),
+  });
   assert.ok(outcome);
   return outcome;
 }
@@ -169,7 +174,7 @@ test('a slow agency times out; a dropped connection is retried', async () => {
   const impatient = await startTestHub({ registry: registry(), env: { ...BROKER_ENV, BROKER_TIMEOUT_SECONDS: '1' } });
   try {
     const started = Date.now();
-    const [outcome] = await impatient.hub.broker.fetchAll({ subject: SUBJECT, datasets: ['ds-one'], consentId: 'consent-1', purpose: 'test' });
+    const [outcome] = await impatient.hub.broker.fetchAll({ consent: await consumedConsent(impatient.hub, SUBJECT, ['ds-one'], 'test'), nationalId: SUBJECT });
     assert.ok(outcome);
     assertFailed(outcome, 'agency_timeout');
     assert.equal(agency.requests, 2, 'a timeout is retried');
@@ -206,7 +211,11 @@ test('202 and 429 with Retry-After are polled with the same transaction id', asy
 test('preparation longer than allowed ends as preparation_timeout; no-wait answers preparing', async () => {
   agency.behave(() => ({ status: 202, headers: { 'retry-after': '2' } }));
   assertFailed(await fetchOne(), 'preparation_timeout');
-  const [outcome] = await t.hub.broker.fetchAll({ subject: SUBJECT, datasets: ['ds-one'], consentId: 'c', purpose: 'p', waitForPreparation: false });
+  const [outcome] = await t.hub.broker.fetchAll({
+    consent: await consumedConsent(t.hub, SUBJECT, ['ds-one'], 'p'),
+    nationalId: SUBJECT,
+    waitForPreparation: false,
+  });
   assert.equal(outcome?.status, 'preparing');
 });
 
@@ -229,7 +238,7 @@ test('204: no data', async () => {
 
 test('invalid national IDs fail every data set without contacting any agency', async () => {
   for (const bad of ['A123456788', 'A12345678', '1234567890', '', 'A1234567890']) {
-    const outcomes = await t.hub.broker.fetchAll({ subject: bad, datasets: ['ds-one', 'ds-three'], consentId: 'c', purpose: 'p' });
+    const outcomes = await t.hub.broker.fetchAll({ consent: await consumedConsent(t.hub, bad, ['ds-one', 'ds-three'], 'p'), nationalId: bad });
     assert.equal(outcomes.length, 2);
     for (const outcome of outcomes) assertFailed(outcome, 'subject_invalid');
   }
@@ -239,7 +248,10 @@ test('invalid national IDs fail every data set without contacting any agency', a
 test('unknown data sets fail alone; the others go ahead in parallel', async () => {
   agency.behave(async (info) => zipAnswer(await goodPackage(agency, info)));
   other.behave(() => ({ status: 204 }));
-  const outcomes = await t.hub.broker.fetchAll({ subject: SUBJECT, datasets: ['ds-one', 'nope', 'ds-three', 'ds-one'], consentId: 'c', purpose: 'p' });
+  const outcomes = await t.hub.broker.fetchAll({
+    consent: await consumedConsent(t.hub, SUBJECT, ['ds-one', 'nope', 'ds-three', 'ds-one'], 'p'),
+    nationalId: SUBJECT,
+  });
   assert.deepEqual(
     outcomes.map((o) => [o.dataset, o.status]),
     [
@@ -297,13 +309,15 @@ test('a caller that does not wait can resume the same preparation by its transac
     seen.push(info.claims.txn);
     return seen.length === 1 ? { status: 202, headers: { 'retry-after': '5' } } : zipAnswer(await goodPackage(agency, info));
   });
-  const [first] = await t.hub.broker.fetchAll({ subject: SUBJECT, datasets: ['ds-one'], consentId: 'c', purpose: 'p', waitForPreparation: false });
+  const [first] = await t.hub.broker.fetchAll({
+    consent: await consumedConsent(t.hub, SUBJECT, ['ds-one'], 'p'),
+    nationalId: SUBJECT,
+    waitForPreparation: false,
+  });
   assert.equal(first?.status, 'preparing');
   const [second] = await t.hub.broker.fetchAll({
-    subject: SUBJECT,
-    datasets: ['ds-one'],
-    consentId: 'c',
-    purpose: 'p',
+    consent: await consumedConsent(t.hub, SUBJECT, ['ds-one'], 'p'),
+    nationalId: SUBJECT,
     transactions: { 'ds-one': first?.transactionId as string },
   });
   assert.equal(second?.status, 'ok');
@@ -313,10 +327,8 @@ test('a caller that does not wait can resume the same preparation by its transac
 test('a progress display that throws breaks neither the fetch nor the agency’s breaker', async () => {
   agency.behave(async (info) => zipAnswer(await goodPackage(agency, info)));
   const [outcome] = await t.hub.broker.fetchAll({
-    subject: SUBJECT,
-    datasets: ['ds-one'],
-    consentId: 'c',
-    purpose: 'p',
+    consent: await consumedConsent(t.hub, SUBJECT, ['ds-one'], 'p'),
+    nationalId: SUBJECT,
     onProgress: () => {
       throw new Error('display broke');
     },

@@ -18,11 +18,14 @@ export type Exchange =
 export interface ExchangeOptions {
   timeoutMs: number;
   maxBytes: number;
+  /** Ends the exchange early when the hub stops (the caller then reports the interruption). */
+  signal?: AbortSignal;
 }
 
 export async function requestPackage(baseUrl: string, token: string, options: ExchangeOptions): Promise<Exchange> {
   const url = new URL(PROVIDER_API.packagePath, baseUrl);
-  const signal = AbortSignal.timeout(options.timeoutMs);
+  const deadline = AbortSignal.timeout(options.timeoutMs);
+  const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
   let response: Response;
   try {
     response = await fetch(url, {
@@ -32,12 +35,12 @@ export async function requestPackage(baseUrl: string, token: string, options: Ex
       redirect: 'error',
     });
   } catch (error) {
-    return isTimeout(error, signal) ? { kind: 'timeout' } : { kind: 'unreachable' };
+    return isTimeout(error, deadline) ? { kind: 'timeout' } : { kind: 'unreachable' };
   }
   try {
     return await classify(response, options);
   } catch (error) {
-    return isTimeout(error, signal) ? { kind: 'timeout' } : { kind: 'bad_response', detail: 'the answer broke off' };
+    return isTimeout(error, deadline) ? { kind: 'timeout' } : { kind: 'bad_response', detail: 'the answer broke off' };
   } finally {
     // Make sure an unread body never holds the connection.
     if (!response.bodyUsed) await response.body?.cancel().catch(() => {});

@@ -2,6 +2,7 @@
 // anything else may use it. Packages stay in memory; this module never touches the disk.
 import { checkPersonIdentifier, type KeyResolver, newTransactionId, PackageError, verifyPackage } from '@openmydata/protocol';
 import type { Agency, Dataset } from '../catalog/repository.ts';
+import type { ConsumedConsent } from '../consent/consent-repository.ts';
 import { requestPackage, type Exchange } from './agency-client.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import type { DatasetOutcome, FailedOutcome, FailureReason, OutcomeBase, ProgressEvent } from './outcome.ts';
@@ -24,19 +25,30 @@ export interface BrokerDeps {
   signRequest(input: { audience: string; subject: string; dataset: string; consentId: string; purpose: string; transactionId: string }): Promise<string>;
   /** Verification keys for an agency (its published JWKS). */
   agencyKeys(agency: Agency): KeyResolver;
-  sleep?: (ms: number) => Promise<void>;
+  /** Waits ms, or less when the signal aborts. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 export interface FetchRequest {
-  subject: string;
-  datasets: readonly string[];
-  consentId: string;
-  purpose: string;
+  /** The consent this fetch uses up: its data sets, purpose and id travel to the agencies. */
+  consent: ConsumedConsent;
+  /** The person's national ID, from memory only (the retrieval checks it against the consent). */
+  nationalId: string;
   /** Wait for agencies that are preparing (default). When false, answer 'preparing' at once. */
   waitForPreparation?: boolean;
   /** Transaction ids of earlier 'preparing' outcomes, by data set: asks again for the same package. */
   transactions?: Readonly<Record<string, string>>;
   onProgress?: (event: ProgressEvent) => void;
+  /** Stops waiting and retrying when the hub shuts down; unfinished data sets report hub_interrupted. */
+  signal?: AbortSignal;
+}
+
+/** What fetchOne needs from the request, after the consent has been checked. */
+interface Fetch {
+  subject: string;
+  consentId: string;
+  purpose: string;
+  request: FetchRequest;
 }
 
 // An agency that says "now" or says nothing is still polled at most once a second, backing off.
@@ -46,23 +58,26 @@ const MAX_UNHINTED_POLL_MS = 30_000;
 
 export class Broker {
   private readonly breakers = new Map<string, CircuitBreaker>();
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 
   constructor(
     private readonly deps: BrokerDeps,
     private readonly options: BrokerOptions,
   ) {
-    this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.sleep = deps.sleep ?? abortableSleep;
   }
 
-  /** One outcome per distinct data set asked for, in the order asked. Never throws for an agency's fault. */
+  /** One outcome per distinct data set of the consent, in its order. Never throws for an agency's fault. */
   async fetchAll(request: FetchRequest): Promise<DatasetOutcome[]> {
-    const ids = [...new Set(request.datasets)];
-    const subject = checkPersonIdentifier(request.subject);
+    const { consent } = request;
+    if (consent.status !== 'used') throw new TypeError('the broker fetches only under a consumed consent');
+    const ids = [...new Set(consent.datasets)];
+    const subject = checkPersonIdentifier(request.nationalId);
     if (!subject.ok) {
       return ids.map((dataset) => failed(base(dataset, undefined, undefined, 0, Date.now()), 'subject_invalid', `national ID ${subject.reason} check failed`));
     }
-    return Promise.all(ids.map((id) => this.fetchOne(id, { ...request, subject: subject.value })));
+    const fetch: Fetch = { subject: subject.value, consentId: consent.id, purpose: consent.purpose, request };
+    return Promise.all(ids.map((id) => this.fetchOne(id, fetch)));
   }
 
   breakerState(agencyId: string): string {
@@ -78,7 +93,8 @@ export class Broker {
     return breaker;
   }
 
-  private async fetchOne(datasetId: string, request: FetchRequest): Promise<DatasetOutcome> {
+  private async fetchOne(datasetId: string, fetch: Fetch): Promise<DatasetOutcome> {
+    const { request } = fetch;
     const started = Date.now();
     const found = await this.deps.resolve(datasetId);
     if (!found) return this.finish(request, failed(base(datasetId, undefined, undefined, 0, started), 'dataset_unknown', 'not in the catalogue'));
@@ -95,24 +111,33 @@ export class Broker {
     const at = () => base(dataset.id, agency.id, transactionId, requests, started);
 
     for (;;) {
+      if (request.signal?.aborted) return this.finish(request, failed(at(), 'hub_interrupted', 'the hub stopped'));
       if (!breaker.tryAcquire()) return this.finish(request, failed(at(), 'agency_unavailable', 'circuit open after repeated failures'));
       let exchange: Exchange;
       try {
         progress('requesting', requests + 1);
         const token = await this.deps.signRequest({
           audience: agency.id,
-          subject: request.subject,
+          subject: fetch.subject,
           dataset: dataset.id,
-          consentId: request.consentId,
-          purpose: request.purpose,
+          consentId: fetch.consentId,
+          purpose: fetch.purpose,
           transactionId,
         });
         requests += 1;
-        exchange = await requestPackage(agency.baseUrl, token, { timeoutMs: this.options.timeoutMs, maxBytes: this.options.maxPackageBytes });
+        exchange = await requestPackage(agency.baseUrl, token, {
+          timeoutMs: this.options.timeoutMs,
+          maxBytes: this.options.maxPackageBytes,
+          ...(request.signal ? { signal: request.signal } : {}),
+        });
       } catch {
         // Our own failure (signing, say), not the agency's: free the breaker's trial and stop.
         breaker.release();
         return this.finish(request, failed(at(), 'hub_error', 'the hub could not send the request'));
+      }
+      if (request.signal?.aborted) {
+        breaker.release();
+        return this.finish(request, failed(at(), 'hub_interrupted', 'the hub stopped'));
       }
       const transient = transientFailure(exchange);
       if (transient) {
@@ -122,14 +147,14 @@ export class Broker {
         if (failures >= this.options.maxAttempts) return this.finish(request, failed(at(), transient.reason, transient.detail));
         const delay = retryAfter !== undefined ? clampPoll(retryAfter * 1000) : this.backoff(failures);
         progress('retrying', requests, { retryAfterSeconds: delay / 1000 });
-        await this.sleep(delay);
+        await this.pause(delay, request.signal);
         continue;
       }
       breaker.recordSuccess();
       switch (exchange.kind) {
         case 'package':
           progress('verifying', requests);
-          return this.finish(request, await this.verify(exchange.body, agency, dataset, request, transactionId, at));
+          return this.finish(request, await this.verify(exchange.body, agency, dataset, fetch.consentId, transactionId, at));
         case 'no_data':
           return this.finish(request, { ...at(), status: 'no_data' });
         case 'preparing': {
@@ -141,7 +166,7 @@ export class Broker {
           if (Date.now() + waitMs > deadline)
             return this.finish(request, failed(at(), 'preparation_timeout', `not ready within ${this.options.maxPreparationSeconds} s`));
           progress('preparing', requests, { retryAfterSeconds: waitMs / 1000 });
-          await this.sleep(waitMs);
+          await this.pause(waitMs, request.signal);
           continue;
         }
         case 'maintenance':
@@ -168,14 +193,14 @@ export class Broker {
     archive: Buffer,
     agency: Agency,
     dataset: Dataset,
-    request: FetchRequest,
+    consentId: string,
     transactionId: string,
     at: () => OutcomeBase,
   ): Promise<DatasetOutcome> {
     try {
       const verified = await verifyPackage(archive, {
         keys: this.deps.agencyKeys(agency),
-        expect: { agency: agency.id, dataset: dataset.id, transactionId, consentId: request.consentId },
+        expect: { agency: agency.id, dataset: dataset.id, transactionId, consentId },
         limits: {
           maxEntries: 32,
           maxEntryBytes: this.options.maxPackageBytes * 4,
@@ -189,6 +214,11 @@ export class Broker {
       if (error instanceof PackageError) return { ...failed(at(), 'package_invalid', error.message), code: error.code };
       return failed(at(), 'agency_keys_unavailable', 'the JWKS could not be fetched');
     }
+  }
+
+  /** Waits, but not past a shutdown: the loop then sees the signal and stops. */
+  private pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    return signal?.aborted ? Promise.resolve() : this.sleep(ms, signal);
   }
 
   private backoff(failures: number): number {
@@ -208,6 +238,18 @@ export class Broker {
     }
     return outcome;
   }
+}
+
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** Progress is for the caller's display; a failing display must not break a fetch. */

@@ -15,7 +15,8 @@ export type FailureReason =
   | 'package_too_large'
   | 'package_invalid'
   | 'preparation_timeout'
-  | 'hub_error';
+  | 'hub_error'
+  | 'hub_interrupted';
 
 export interface OutcomeBase {
   dataset: string;
@@ -67,4 +68,8 @@ export const FAILURE_MESSAGES: Record<FailureReason, { en: string; 'zh-TW': stri
   package_invalid: { en: 'The package failed verification and was discarded.', 'zh-TW': '資料包驗證失敗，已捨棄。' },
   preparation_timeout: { en: 'The agency did not finish preparing in time.', 'zh-TW': '資料提供機關未能於時限內備妥資料。' },
   hub_error: { en: 'The platform could not send the request.', 'zh-TW': '平台無法送出請求。' },
+  hub_interrupted: {
+    en: 'The platform stopped before this data set arrived; please ask for it again.',
+    'zh-TW': '平台在取得此資料集前中止，請重新申請。',
+  },
 };

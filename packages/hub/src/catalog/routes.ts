@@ -1,46 +1,94 @@
 // Public catalogue: GET /api/v1/agencies, /api/v1/datasets, /api/v1/datasets/:id.
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../errors/problem.ts';
-import type { Db } from '../store/database.ts';
-import { type Agency, type Dataset, findDataset, listAgencies, listDatasets } from './repository.ts';
+import { problemSchema } from '../errors/problem-schema.ts';
+import type { CatalogueService } from './catalogue-service.ts';
+import { fieldSchema, maintenanceWindowSchema } from './registry.ts';
+import type { Agency, Dataset } from './repository.ts';
+
+const localized = z.object({ 'zh-TW': z.string(), en: z.string() });
+const window = maintenanceWindowSchema.extend({ timeZone: z.string() });
+
+export const agencyView = z
+  .object({
+    id: z.string(),
+    name: localized,
+    maintenance_windows: z.array(window),
+    datasets: z.array(z.string()).describe('ids of the data sets this agency serves'),
+  })
+  .meta({ id: 'Agency' });
+
+export const datasetView = z
+  .object({
+    id: z.string(),
+    name: localized,
+    description: localized,
+    category: z.string(),
+    agency: z.object({ id: z.string(), name: localized.nullable() }),
+    fields: z.array(fieldSchema),
+    formats: z.array(z.enum(['json', 'pdf'])),
+    min_assurance_level: z.number().int().min(1).max(4).describe('1 is the strongest (citizen certificate), 4 the weakest'),
+    typical_preparation_seconds: z.number().int(),
+    maintenance_windows: z.array(window),
+  })
+  .meta({ id: 'Dataset' });
 
 const listQuery = z.object({
   agency: z.string().max(64).optional(),
   category: z.string().max(64).optional(),
-  q: z.string().max(100).optional(),
+  q: z.string().max(100).optional().describe('matched against ids, names and descriptions in both languages'),
 });
 
-export function catalogueRoutes(app: FastifyInstance, db: Db): void {
-  app.get('/api/v1/agencies', async () => {
-    const [agencies, datasets] = await Promise.all([listAgencies(db), listDatasets(db)]);
-    return { agencies: agencies.map((a) => agencyView(a, datasets)) };
-  });
+export function catalogueRoutes(parent: FastifyInstance, catalogue: CatalogueService): void {
+  const app = parent.withTypeProvider<ZodTypeProvider>();
+  app.get(
+    '/agencies',
+    { schema: { tags: ['catalogue'], summary: 'The agencies and the data sets each serves', response: { 200: z.object({ agencies: z.array(agencyView) }) } } },
+    async () => {
+      const [agencies, datasets] = await Promise.all([catalogue.agencies(), catalogue.datasets()]);
+      return { agencies: agencies.map((a) => toAgencyView(a, datasets)) };
+    },
+  );
 
-  app.get('/api/v1/datasets', async (request) => {
-    const query = listQuery.safeParse(request.query);
-    if (!query.success) throw new AppError('validation_failed', 'agency, category and q must be short strings');
-    const { agency, category, q } = query.data;
-    let datasets = await listDatasets(db, { ...(agency ? { agencyId: agency } : {}), ...(category ? { category } : {}) });
-    if (q) {
-      const needle = q.toLowerCase();
-      datasets = datasets.filter((d) =>
-        [d.id, d.name['zh-TW'], d.name.en, d.description['zh-TW'], d.description.en].some((text) => text.toLowerCase().includes(needle)),
-      );
-    }
-    const agencies = new Map((await listAgencies(db)).map((a) => [a.id, a]));
-    return { datasets: datasets.map((d) => datasetView(d, agencies.get(d.agencyId))) };
-  });
+  app.get(
+    '/datasets',
+    {
+      schema: {
+        tags: ['catalogue'],
+        summary: 'The data sets a person can ask for',
+        querystring: listQuery,
+        response: { 200: z.object({ datasets: z.array(datasetView) }), 400: problemSchema },
+      },
+    },
+    async (request) => {
+      const { agency, category, q } = request.query;
+      const [datasets, agencies] = await Promise.all([catalogue.datasets({ agencyId: agency, category, text: q }), catalogue.agencies()]);
+      const byId = new Map(agencies.map((a) => [a.id, a]));
+      return { datasets: datasets.map((d) => toDatasetView(d, byId.get(d.agencyId))) };
+    },
+  );
 
-  app.get<{ Params: { id: string } }>('/api/v1/datasets/:id', async (request) => {
-    const dataset = /^[a-z0-9-]{1,64}$/.test(request.params.id) ? await findDataset(db, request.params.id) : undefined;
-    if (!dataset) throw new AppError('dataset_not_found', 'No data set has this id.');
-    const agency = (await listAgencies(db)).find((a) => a.id === dataset.agencyId);
-    return datasetView(dataset, agency);
-  });
+  app.get(
+    '/datasets/:id',
+    {
+      schema: {
+        tags: ['catalogue'],
+        summary: 'One data set',
+        params: z.object({ id: z.string().max(200) }),
+        response: { 200: datasetView, 404: problemSchema },
+      },
+    },
+    async (request) => {
+      const found = /^[a-z0-9-]{1,64}$/.test(request.params.id) ? await catalogue.dataset(request.params.id) : undefined;
+      if (!found) throw new AppError('dataset_not_found', 'No data set has this id.');
+      return toDatasetView(found.dataset, found.agency);
+    },
+  );
 }
 
-function agencyView(agency: Agency, datasets: Dataset[]) {
+function toAgencyView(agency: Agency, datasets: Dataset[]): z.infer<typeof agencyView> {
   return {
     id: agency.id,
     name: agency.name,
@@ -49,7 +97,7 @@ function agencyView(agency: Agency, datasets: Dataset[]) {
   };
 }
 
-function datasetView(d: Dataset, agency: Agency | undefined) {
+function toDatasetView(d: Dataset, agency: Agency | undefined): z.infer<typeof datasetView> {
   return {
     id: d.id,
     name: d.name,

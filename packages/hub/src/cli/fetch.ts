@@ -1,28 +1,37 @@
-// npm run fetch -- --subject A123456789 --datasets household-personal,income
-// Drives the broker against the running agencies, as a hub process sharing the hub's database,
-// and prints each data set's outcome. Records are shown on the terminal only with --show; nothing
-// is written to disk.
+// npm run fetch -- --operator NAME --reason TEXT --subject A123456789 --datasets household-personal,income
+// An operator's tool that reads a person's records from the running agencies (a support case, a
+// check after an agency changed): it goes the one retrieval path, under an authorisation naming the
+// operator and the reason, and the person sees "operator X fetched Y for reason Z" in their history.
+// Records are shown on this terminal only with --show; nothing is written to disk.
 import { parseArgs } from 'node:util';
 import { checkPersonIdentifier, type PackageData } from '@openmydata/protocol';
-import { listDatasets } from '../catalog/repository.ts';
+import type { DatasetOutcome } from '../broker/outcome.ts';
 import { type Config, ConfigError, loadConfig } from '../config.ts';
 import { openHubCore } from '../hub.ts';
+import { looksLikePersonId } from '../ledger/entry.ts';
 import { createLogger } from '../log.ts';
-import { describeOutcome, ProgressDisplay } from './progress.ts';
 import { fail } from './fail.ts';
+import { describeOutcome, ProgressDisplay } from './progress.ts';
 
-const USAGE = `Usage: npm run fetch -- --subject <national ID> (--datasets <id,id,...> | --all) [--show] [--json]
+const USAGE = `Usage: npm run fetch -- --operator <name> --reason <text> --subject <national ID> (--datasets <id,id,...> | --all) [--show] [--json]
 
+  --operator   who is fetching (required; letters, digits, . _ : -), e.g. ops.chen
+  --reason     why (required; the person reads it in their history), e.g. "support case 2026-118"
   --subject    national ID or resident certificate number of a synthetic citizen (e.g. A123456789)
   --datasets   comma-separated data set ids (see GET /api/v1/datasets)
   --all        every data set in the catalogue
-  --show       print the records of verified packages to this terminal (never to disk)
+  --show       print the records of verified agency packages to this terminal (never to disk)
   --json       print outcomes as JSON lines instead of text
+Every fetch is written to the ledger with the operator's name and reason.
 Environment: the hub's own (DATA_DIR, DATABASE_URL, HUB_PORT); start the demo first with npm start.`;
+
+const OPERATOR = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 
 function parseOptions() {
   return parseArgs({
     options: {
+      operator: { type: 'string' },
+      reason: { type: 'string' },
       subject: { type: 'string' },
       datasets: { type: 'string' },
       all: { type: 'boolean', default: false },
@@ -45,6 +54,16 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  if (!args.operator || !args.reason) {
+    fail(
+      `Reading a person's records needs --operator (who) and --reason (why); both go to the person's history.\n讀取民眾資料須以 --operator 註明操作人員、以 --reason 註明原因，兩者都會記錄於當事人的使用紀錄。\n\n${USAGE}`,
+    );
+  }
+  if (!OPERATOR.test(args.operator)) fail('--operator: letters, digits and . _ : - only, at most 64 characters (e.g. ops.chen).');
+  const reason = args.reason.trim();
+  if (reason.length < 3 || reason.length > 500 || /\p{Cc}/u.test(reason)) fail('--reason: 3 to 500 characters on one line.');
+  if (looksLikePersonId(reason) || /[^\s@]+@[^\s@]+\.[^\s@]+/.test(reason))
+    fail('--reason: must not hold a national ID or an e-mail address; it is shown in the history.');
   if (!args.subject) fail(`--subject is required.\n\n${USAGE}`);
   const subject = checkPersonIdentifier(args.subject);
   if (!subject.ok) {
@@ -71,7 +90,7 @@ async function main(): Promise<void> {
 
   const core = await openHubCore(config, createLogger({ level: 'warn', name: 'fetch', destination: process.stderr }));
   try {
-    const catalogue = await listDatasets(core.db);
+    const catalogue = await core.catalogue.datasets();
     if (catalogue.length === 0) fail('The catalogue is empty. Start the demo with npm start so the registry is loaded.', 69);
     const ids = args.all
       ? catalogue.map((d) => d.id)
@@ -80,16 +99,27 @@ async function main(): Promise<void> {
           .map((s) => s.trim())
           .filter(Boolean);
     if (ids.length === 0) fail(`Name the data sets with --datasets or use --all. Known: ${catalogue.map((d) => d.id).join(', ')}`);
+    const unknown = ids.filter((id) => !catalogue.some((d) => d.id === id));
+    if (unknown.length > 0) fail(`Unknown data set(s): ${unknown.join(', ')}. Known: ${catalogue.map((d) => d.id).join(', ')}`);
 
     const display = args.json ? undefined : new ProgressDisplay(ids);
-    if (display) process.stdout.write(`Fetching ${ids.length} data set(s) from their agencies…\n`);
-    const outcomes = await core.broker.fetchAll({
-      subject: subject.value,
-      datasets: ids,
-      consentId: `cli-${crypto.randomUUID()}`,
-      purpose: 'Operator test fetch from the command line',
+    if (display) process.stdout.write(`Fetching ${ids.length} data set(s) from their agencies as ${args.operator} (recorded in the person's history)…\n`);
+    const consent = await core.retrievals.authorizeOperator({ operator: args.operator, reason, subjectKey: core.subjectKey(subject.value), datasets: ids });
+    let outcomes: readonly DatasetOutcome[] = [];
+    const { done } = await core.retrievals.retrieve({
+      consentId: consent.id,
+      nationalId: subject.value,
+      // The operator's terminal is the delivery: outcomes are printed below, nothing is stored.
+      delivery: {
+        recipient: 'operator',
+        async accept(input) {
+          outcomes = input.outcomes;
+          return input.packages.length > 0 ? { reference: 'terminal', entries: [] } : undefined;
+        },
+      },
       ...(display ? { onProgress: (e) => display.update(e) } : {}),
     });
+    await done;
 
     process.stdout.write('\n');
     for (const outcome of outcomes) {
@@ -109,9 +139,9 @@ async function main(): Promise<void> {
       const ok = outcomes.filter((o) => o.status === 'ok').length;
       process.stdout.write(`\n${ok} verified, ${outcomes.filter((o) => o.status === 'no_data').length} without data, ${failedCount} failed.\n`);
     }
-    process.exitCode = failedCount > 0 ? 1 : 0;
+    process.exitCode = failedCount > 0 || outcomes.length === 0 ? 1 : 0;
   } finally {
-    await core.db.destroy();
+    await core.closeCore();
   }
 }
 

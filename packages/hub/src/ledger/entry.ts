@@ -1,6 +1,6 @@
 // What a LedgerEntry may hold, and the check every entry passes before it is appended. Entries carry
 // ids, codes and a purpose text, never names, addresses or record contents; the person is present
-// only as their subject key (see subject-key.ts).
+// only as their subject key (see keys/subject-key.ts).
 import { z } from 'zod';
 
 export const LEDGER_ACTIONS = [

@@ -5,21 +5,21 @@ import type { JWK } from 'jose';
 import type { Logger } from '../log.ts';
 import { currentSigningKey, type HubSigningKey } from '../keys/hub-keys.ts';
 import type { Db, Engine } from '../store/database.ts';
-import { type AppendedEntry, appendEntries } from './append.ts';
+import { writeTransaction } from '../store/transaction.ts';
+import { type AppendedEntry, appendEntries, appendInTransaction } from './append.ts';
 import { withLedgerLock } from './append-lock.ts';
 import type { LedgerEntryInput } from './entry.ts';
 import { type HistoryEntry, historyFor } from './history.ts';
 import * as proofs from './proofs.ts';
 import { insertTreeHead, readLatestTreeHead, readLeafHashes, readSubjectEntries, readTip, readTreeHeadKeys } from './repository.ts';
 import { applyRetention, retentionCutoff } from './retention.ts';
-import { subjectKeyer } from './subject-key.ts';
 import { type SignedTreeHead, signTreeHead } from './tree-head.ts';
 import { startTreeHeadTimer, type TreeHeadTimer } from './tree-head-timer.ts';
 
 export interface LedgerOptions {
   db: Db;
   engine: Engine;
-  /** The hub secret: subject keys are derived from it, and it unseals the tree-head key. */
+  /** The hub secret: it unseals the tree-head key. */
   secret: Buffer;
   logger?: Logger;
   now?: () => Date;
@@ -38,8 +38,6 @@ export class LedgerIntegrityError extends Error {
 }
 
 export class Ledger {
-  /** HMAC subject key of a national ID; throws SubjectIdError for an invalid ID. */
-  readonly subjectKey: (nationalId: string) => string;
   private readonly db: Db;
   private readonly engine: Engine;
   private readonly secret: Buffer;
@@ -52,12 +50,23 @@ export class Ledger {
     this.engine = options.engine;
     this.secret = options.secret;
     this.now = options.now ?? (() => new Date());
-    this.subjectKey = subjectKeyer(options.secret);
   }
 
   /** Appends a batch in one transaction; entries get consecutive indices in the order given. */
   append(entries: readonly LedgerEntryInput[]): Promise<AppendedEntry[]> {
     return appendEntries(this.db, this.engine, entries, this.now());
+  }
+
+  /**
+   * Runs `work` in one write transaction with the ledger: the rows it writes and the entries it
+   * returns are committed together or not at all. A throw from `work` rolls everything back.
+   */
+  commit<T>(work: (trx: Db) => Promise<{ entries: readonly LedgerEntryInput[]; value: T }>): Promise<T> {
+    return writeTransaction(this.db, this.engine, async (trx) => {
+      const { entries, value } = await work(trx);
+      await appendInTransaction(trx, this.engine, entries, this.now());
+      return value;
+    });
   }
 
   async size(): Promise<number> {

@@ -5,12 +5,14 @@ import * as m0001 from './migrations/0001-catalogue-and-keys.ts';
 import * as m0002 from './migrations/0002-ledger.ts';
 import * as m0003 from './migrations/0003-sessions-and-consents.ts';
 import * as m0004 from './migrations/0004-passkeys.ts';
+import * as m0005 from './migrations/0005-retrievals.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-catalogue-and-keys': m0001,
   '0002-ledger': m0002,
   '0003-sessions-and-consents': m0003,
   '0004-passkeys': m0004,
+  '0005-retrievals': m0005,
 };
 
 class ListProvider implements MigrationProvider {

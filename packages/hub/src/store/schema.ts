@@ -96,7 +96,7 @@ export interface ConsentTable {
   subject_key: string;
   /** JSON array of data set ids. */
   datasets: string;
-  recipient_kind: 'self' | 'counter' | 'service';
+  recipient_kind: 'self' | 'counter' | 'service' | 'operator';
   recipient_id: string;
   purpose: string;
   status: 'granted' | 'used' | 'revoked';
@@ -104,6 +104,39 @@ export interface ConsentTable {
   expires_at: string;
   used_at: string | null;
   revoked_at: string | null;
+  /** The signed consent receipt (compact JWS); null for an operator's authorisation. */
+  receipt: string | null;
+}
+
+export interface RetrievalTable {
+  id: string;
+  consent_id: string;
+  subject_key: string;
+  recipient_kind: ConsentTable['recipient_kind'];
+  recipient_id: string;
+  status: 'running' | 'done' | 'failed';
+  failure: string | null;
+  delivery_ref: string | null;
+  owner: string;
+  heartbeat_at: string;
+  created_at: string;
+  finished_at: string | null;
+  delivered_at: string | null;
+  expires_at: string;
+  sealed_preview: string | null;
+  preview_expires_at: string | null;
+  sealed_notice: string | null;
+}
+
+export interface RetrievalDatasetTable {
+  retrieval_id: string;
+  dataset: string;
+  position: number;
+  agency: string | null;
+  state: string;
+  reason: string | null;
+  retry_after_seconds: number | null;
+  updated_at: string;
 }
 
 export interface DownloadTable {
@@ -126,6 +159,8 @@ export interface Database {
   known_subjects: KnownSubjectTable;
   consents: ConsentTable;
   downloads: DownloadTable;
+  retrievals: RetrievalTable;
+  retrieval_datasets: RetrievalDatasetTable;
   ledger_entries: LedgerEntryTable;
   ledger_nodes: LedgerNodeTable;
   ledger_tree_heads: LedgerTreeHeadTable;

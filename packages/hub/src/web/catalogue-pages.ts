@@ -1,13 +1,13 @@
 // Portal pages: home, the catalogue (browse by agency and category, search), one data set.
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { CatalogueService } from '../catalog/catalogue-service.ts';
 import type { Agency, Dataset } from '../catalog/repository.ts';
-import { findDataset, listAgencies, listDatasets } from '../catalog/repository.ts';
-import type { Db } from '../store/database.ts';
-import { portalContext, sendPage } from './context.ts';
+import { notFoundPage } from './error-pages.ts';
 import { html } from './html.ts';
 import { isMessageKey, type Lang, type Translate } from './i18n.ts';
-import { page } from './layout.ts';
-import { notFoundPage } from './error-pages.ts';
+import { pageQuery, text } from './schemas.ts';
 
 function categoryName(t: Translate, category: string): string {
   const key = `categoryName_${category}`;
@@ -22,53 +22,38 @@ function preparation(t: Translate, seconds: number): string {
   return seconds <= 0 ? t('immediate') : t('aboutSeconds', { n: seconds });
 }
 
-export function cataloguePages(app: FastifyInstance, db: Db): void {
-  app.get('/', async (request, reply) => {
-    const { lang, t } = portalContext(request, reply);
-    return sendPage(
-      reply,
-      page({
-        lang,
-        t,
-        title: t('homeTitle'),
-        path: '/',
-        body: html`<h1>${t('homeTitle')}</h1>
+const catalogueQuery = pageQuery.extend({ q: text(100), agency: text(64), category: text(64) });
+
+export function cataloguePages(parent: FastifyInstance, catalogue: CatalogueService): void {
+  const app = parent.withTypeProvider<ZodTypeProvider>();
+  app.get('/', { schema: { hide: true, querystring: pageQuery } }, async (request, reply) => {
+    const { t } = request;
+    return reply.page({
+      title: t('homeTitle'),
+      path: '/',
+      body: html`<h1>${t('homeTitle')}</h1>
 <p class="lead">${t('homeLead')}</p>
 <p><a class="button" href="/catalogue">${t('browseCatalogue')}</a></p>`,
-      }),
-    );
+    });
   });
 
-  app.get('/catalogue', async (request, reply) => {
-    const { lang, t } = portalContext(request, reply);
-    const query = request.query as Record<string, unknown>;
-    const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 100) : '');
-    const q = str(query.q).trim();
-    const agencyId = str(query.agency);
-    const category = str(query.category);
-    const [agencies, all] = await Promise.all([listAgencies(db), listDatasets(db)]);
-    const needle = q.toLowerCase();
-    const shown = all.filter(
-      (d) =>
-        (!agencyId || d.agencyId === agencyId) &&
-        (!category || d.category === category) &&
-        (!needle || [d.id, d.name['zh-TW'], d.name.en, d.description['zh-TW'], d.description.en].some((s) => s.toLowerCase().includes(needle))),
-    );
+  app.get('/catalogue', { schema: { hide: true, querystring: catalogueQuery } }, async (request, reply) => {
+    const { lang, t } = request;
+    const q = request.query.q.trim();
+    const agencyId = request.query.agency;
+    const category = request.query.category;
+    const [agencies, all, shown] = await Promise.all([catalogue.agencies(), catalogue.datasets(), catalogue.datasets({ agencyId, category, text: q })]);
     const categories = [...new Set(all.map((d) => d.category))];
     const byId = new Map(agencies.map((a) => [a.id, a]));
     const keep: Record<string, string> = {};
     if (q) keep.q = q;
     if (agencyId) keep.agency = agencyId;
     if (category) keep.category = category;
-    return sendPage(
-      reply,
-      page({
-        lang,
-        t,
-        title: t('catalogueTitle'),
-        path: '/catalogue',
-        query: keep,
-        body: html`<h1>${t('catalogueTitle')}</h1>
+    return reply.page({
+      title: t('catalogueTitle'),
+      path: '/catalogue',
+      query: keep,
+      body: html`<h1>${t('catalogueTitle')}</h1>
 <p class="lead">${t('catalogueLead')}</p>
 <form class="filters" method="get" action="/catalogue" role="search">
   <input type="hidden" name="lang" value="${lang}">
@@ -92,23 +77,18 @@ ${
 <p><button type="submit">${t('downloadSelected')}</button></p>
 </form>`
 }`,
-      }),
-    );
+    });
   });
 
-  app.get<{ Params: { id: string } }>('/catalogue/:id', async (request, reply) => {
-    const { lang, t } = portalContext(request, reply);
-    const dataset = /^[a-z0-9-]{1,64}$/.test(request.params.id) ? await findDataset(db, request.params.id) : undefined;
-    if (!dataset) return notFoundPage(request, reply);
-    const agency = (await listAgencies(db)).find((a) => a.id === dataset.agencyId);
-    return sendPage(
-      reply,
-      page({
-        lang,
-        t,
-        title: dataset.name[lang],
-        path: `/catalogue/${dataset.id}`,
-        body: html`<p><a href="/catalogue">${t('backToCatalogue')}</a></p>
+  app.get('/catalogue/:id', { schema: { hide: true, params: z.object({ id: z.string().max(200) }), querystring: pageQuery } }, async (request, reply) => {
+    const { lang, t } = request;
+    const found = /^[a-z0-9-]{1,64}$/.test(request.params.id) ? await catalogue.dataset(request.params.id) : undefined;
+    if (!found) return notFoundPage(request, reply);
+    const { dataset, agency } = found;
+    return reply.page({
+      title: dataset.name[lang],
+      path: `/catalogue/${dataset.id}`,
+      body: html`<p><a href="/catalogue">${t('backToCatalogue')}</a></p>
 <h1>${dataset.name[lang]}</h1>
 <p class="lead">${dataset.description[lang]}</p>
 <dl class="card">
@@ -126,8 +106,7 @@ ${
   <thead><tr><th scope="col">${t('fields')}</th><th scope="col">${lang === 'en' ? 'Type' : '型態'}</th></tr></thead>
   <tbody>${dataset.fields.map((f) => html`<tr><td>${f.name[lang]}</td><td>${fieldType(t, f.type)}</td></tr>`)}</tbody>
 </table>`,
-      }),
-    );
+    });
   });
 }
 
@@ -148,7 +127,7 @@ function fieldType(t: Translate, type: string): string {
 
 function datasetCard(d: Dataset, agency: Agency | undefined, lang: Lang, t: Translate) {
   return html`<li class="card">
-  <h2 style="font-size:1.15rem;margin:0"><a href="/catalogue/${d.id}">${d.name[lang]}</a></h2>
+  <h2 class="card-title"><a href="/catalogue/${d.id}">${d.name[lang]}</a></h2>
   <p class="meta">${agency?.name[lang] ?? d.agencyId} · ${categoryName(t, d.category)}</p>
   <p>${d.description[lang]}</p>
   <p class="meta">${t('assuranceLevel')}: ${levelName(t, d.minAssuranceLevel)} · ${t('preparationTime')}: ${preparation(t, d.typicalPreparationSeconds)}</p>

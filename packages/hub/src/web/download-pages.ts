@@ -1,40 +1,38 @@
 // Mode 1 in the portal: choose data sets -> verify -> consent with a package password -> live
-// progress -> preview -> one-time download of the encrypted package.
+// progress -> preview -> one-time download of the encrypted package. The routes only speak HTTP:
+// consent, retrieval and delivery are the retrieval core's and the download delivery's.
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { FAILURE_MESSAGES } from '../broker/outcome.ts';
-import type { CatalogueCache } from '../catalog/cache.ts';
-import type { Dataset } from '../catalog/repository.ts';
-import { grantConsent } from '../consent/consents.ts';
-import { checkDownloadPassword } from '../delivery/download/password.ts';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { FAILURE_MESSAGES, type FailureReason } from '../broker/outcome.ts';
+import type { CatalogueService } from '../catalog/catalogue-service.ts';
+import type { Agency, Dataset } from '../catalog/repository.ts';
+import { createDownloadDelivery, type DownloadDeliveryDeps } from '../delivery/download/download-delivery.ts';
+import type { DownloadService } from '../delivery/download/download-service.ts';
 import { DownloadError } from '../delivery/download/errors.ts';
-import { ConsentUnavailableError, type DatasetProgress, type DownloadJob, type DownloadJobs } from '../delivery/download/download-jobs.ts';
-import { takeDownload } from '../delivery/download/downloads.ts';
+import { checkDownloadPassword } from '../delivery/download/password.ts';
+import { AppError } from '../errors/problem.ts';
 import { levelSuffices, requiredLevel } from '../identity/login-rules.ts';
 import type { Session } from '../identity/session/session-store.ts';
-import type { ConsentReceiptInput } from '../ledger/consent-receipt.ts';
-import type { Ledger } from '../ledger/ledger.ts';
-import type { Db } from '../store/database.ts';
-import { isValidEmail, type Notifier } from '../notify/index.ts';
-import { portalContext, sendPage } from './context.ts';
+import { isValidEmail } from '../notify/index.ts';
+import type { DatasetState } from '../retrieval/retrieval-repository.ts';
+import { ConsentUnavailableError, RetrievalClosedError, type RetrievalService } from '../retrieval/retrieval-service.ts';
 import { type Html, html, raw } from './html.ts';
 import type { Lang, MessageKey } from './i18n.ts';
-import { page } from './layout.ts';
-import { csrfField, currentSession, type PortalSessions, requireCsrf, signedInView } from './portal-session.ts';
+import { csrfField, type PortalSessions, rememberRetrievalKey, requireCsrf, retrievalKeys } from './portal-session.ts';
+import { csrfForm, datasetIds, pageQuery, text } from './schemas.ts';
 
 export interface DownloadDeps {
-  db: Db;
   sessions: PortalSessions;
-  catalogue: CatalogueCache;
-  jobs: DownloadJobs;
-  subjectKeyOf: (nationalId: string) => string;
+  catalogue: CatalogueService;
+  retrievals: RetrievalService;
+  downloads: DownloadService;
+  delivery: Omit<DownloadDeliveryDeps, 'catalogue'>;
   ttlHours: number;
-  ledger: Pick<Ledger, 'append'>;
-  signReceipt: (input: ConsentReceiptInput) => Promise<{ receiptId: string; jws: string }>;
-  notifier: Notifier;
-  publicUrl: string;
 }
 
-const STATE_KEYS: Record<DatasetProgress['state'], MessageKey> = {
+const STATE_KEYS: Record<DatasetState, MessageKey> = {
   waiting: 'stateWaiting',
   requesting: 'stateRequesting',
   preparing: 'statePreparing',
@@ -45,50 +43,57 @@ const STATE_KEYS: Record<DatasetProgress['state'], MessageKey> = {
   failed: 'stateFailed',
 };
 
-export function downloadPages(app: FastifyInstance, deps: DownloadDeps): void {
-  const { sessions } = deps;
+/** A consent waits this long for the person's retrieval to start. */
+const CONSENT_VALID_MS = 10 * 60 * 1000;
 
-  async function chosen(ids: string[]): Promise<Dataset[]> {
-    const found = await Promise.all(ids.map((id) => deps.catalogue.resolve(id)));
-    return found.flatMap((f) => (f ? [f.dataset] : []));
-  }
+const selectionQuery = pageQuery.extend({ datasets: datasetIds });
+const consentForm = csrfForm.extend({
+  datasets: datasetIds,
+  password: text(1024),
+  password2: text(1024),
+  email: text(320),
+});
+const retrievalParams = z.object({ id: z.string().max(64) });
+
+export function downloadPages(parent: FastifyInstance, deps: DownloadDeps): void {
+  const app = parent.withTypeProvider<ZodTypeProvider>();
+  const { catalogue, retrievals, downloads } = deps;
 
   /** The signed-in person's session, or a redirect to login for the level these data sets need. */
   async function signedIn(request: FastifyRequest, reply: FastifyReply, level: number, next: string): Promise<Session | undefined> {
-    const session = await currentSession(request, sessions);
+    const session = await request.session();
     if (session?.state.authenticated && session.state.nationalId && levelSuffices(session.state, level)) return session;
     await reply.redirect(`/login?${new URLSearchParams({ next, level: String(level) })}`, 303);
     return undefined;
   }
 
-  app.get('/download', async (request, reply) => {
-    const { lang, t } = portalContext(request, reply);
-    const raw = (request.query as Record<string, unknown>).datasets;
-    const ids = (Array.isArray(raw) ? raw : [raw]).filter((v): v is string => typeof v === 'string' && /^[a-z0-9-]{1,64}$/.test(v)).slice(0, 50);
-    const datasets = await chosen([...new Set(ids)]);
+  const selection = (datasets: readonly Dataset[]) => new URLSearchParams(datasets.map((d): [string, string] => ['datasets', d.id]));
+
+  app.get('/download', { schema: { hide: true, querystring: selectionQuery } }, async (request, reply) => {
+    const { t } = request;
+    const datasets = (await catalogue.pick(request.query.datasets)).map((p) => p.dataset);
     if (datasets.length === 0) {
       const body = html`<h1>${t('downloadSelected')}</h1><p role="alert" class="card">${t('chooseAtLeastOne')}</p><p><a href="/catalogue">${t('backToCatalogue')}</a></p>`;
-      return sendPage(reply, page({ lang, t, title: t('downloadSelected'), path: '/download', body }), 400);
+      return reply.page({ title: t('downloadSelected'), path: '/download', body, status: 400 });
     }
-    const next = `/download/consent?${new URLSearchParams(datasets.map((d): [string, string] => ['datasets', d.id]))}`;
+    const next = `/download/consent?${selection(datasets)}`;
     const session = await signedIn(request, reply, requiredLevel(datasets.map((d) => d.minAssuranceLevel)), next);
     if (session) return reply.redirect(next, 303);
     return reply;
   });
 
-  app.get('/download/consent', async (request, reply) => consentPage(request, reply));
+  app.get('/download/consent', { schema: { hide: true, querystring: selectionQuery } }, async (request, reply) =>
+    consentPage(request, reply, request.query.datasets),
+  );
 
-  async function consentPage(request: FastifyRequest, reply: FastifyReply, error?: MessageKey) {
-    const { lang, t } = portalContext(request, reply);
-    const source = error ? (request.body as Record<string, unknown>) : (request.query as Record<string, unknown>);
-    const rawIds = source.datasets;
-    const ids = (Array.isArray(rawIds) ? rawIds : [rawIds]).filter((v): v is string => typeof v === 'string').slice(0, 50);
-    const datasets = await chosen([...new Set(ids)]);
-    if (datasets.length === 0) return reply.redirect('/catalogue', 303);
-    const query = new URLSearchParams(datasets.map((d): [string, string] => ['datasets', d.id]));
+  async function consentPage(request: FastifyRequest, reply: FastifyReply, ids: readonly string[], error?: MessageKey) {
+    const { lang, t } = request;
+    const picked = await catalogue.pick(ids);
+    if (picked.length === 0) return reply.redirect('/catalogue', 303);
+    const datasets = picked.map((p) => p.dataset);
+    const query = selection(datasets);
     const session = await signedIn(request, reply, requiredLevel(datasets.map((d) => d.minAssuranceLevel)), `/download/consent?${query}`);
     if (!session) return reply;
-    const agencies = await Promise.all(datasets.map((d) => deps.catalogue.resolve(d.id)));
     const body = html`<h1>${t('consentTitle')}</h1>
 <p class="lead">${t('consentLead')}</p>
 ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : ''}
@@ -97,7 +102,7 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
   ${datasets.map((d) => html`<input type="hidden" name="datasets" value="${d.id}">`)}
   <h2>${t('consentWhat')}</h2>
   <table><thead><tr><th scope="col">${t('fields')}</th><th scope="col">${t('agency')}</th></tr></thead>
-  <tbody>${datasets.map((d, i) => html`<tr><td>${d.name[lang]}</td><td>${agencies[i]?.agency.name[lang] ?? d.agencyId}</td></tr>`)}</tbody></table>
+  <tbody>${picked.map((p) => html`<tr><td>${p.dataset.name[lang]}</td><td>${p.agency.name[lang]}</td></tr>`)}</tbody></table>
   <dl>
     <dt>${t('consentForWhom')}</dt><dd>${t('consentForWhomSelf')}</dd>
     <dt>${t('consentWhy')}</dt><dd>${t('consentWhySelf')}</dd>
@@ -116,137 +121,124 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
   <p><button type="submit">${t('agree')}</button></p>
 </form>
 `;
-    return sendPage(
-      reply,
-      page({ lang, t, title: t('consentTitle'), path: '/download/consent', query, body, signedIn: signedInView(session) }),
-      error ? 422 : 200,
-    );
+    return reply.page({ title: t('consentTitle'), path: '/download/consent', query, body, status: error ? 422 : 200, session });
   }
 
-  app.post('/download/consent', async (request, reply) => {
-    const session = await currentSession(request, sessions);
+  app.post('/download/consent', { schema: { hide: true, body: consentForm } }, async (request, reply) => {
+    const session = await request.session();
     requireCsrf(session, request.body);
-    const body = request.body as Record<string, unknown>;
-    const rawIds = body.datasets;
-    const ids = (Array.isArray(rawIds) ? rawIds : [rawIds]).filter((v): v is string => typeof v === 'string').slice(0, 50);
-    const datasets = await chosen([...new Set(ids)]);
-    if (datasets.length === 0) return reply.redirect('/catalogue', 303);
+    const form = request.body;
+    const picked = await catalogue.pick(form.datasets);
+    if (picked.length === 0) return reply.redirect('/catalogue', 303);
+    const datasets = picked.map((p) => p.dataset);
     const level = requiredLevel(datasets.map((d) => d.minAssuranceLevel));
-    if (!session.state.authenticated || !session.state.nationalId || !levelSuffices(session.state, level)) {
+    const nationalId = session.state.nationalId;
+    if (!session.state.authenticated || !nationalId || !levelSuffices(session.state, level)) {
       return reply.redirect(`/login?${new URLSearchParams({ next: '/catalogue', level: String(level) })}`, 303);
     }
-    const password = typeof body.password === 'string' ? body.password : '';
-    if (password !== body.password2) return consentPage(request, reply, 'passwordMismatch');
-    let normalized: string;
+    if (form.password !== form.password2) return consentPage(request, reply, form.datasets, 'passwordMismatch');
+    let password: string;
     try {
       // The ZIP is sealed under the normalised form, so it opens wherever the same text is typed.
-      normalized = checkDownloadPassword(password);
+      password = checkDownloadPassword(form.password);
     } catch (error) {
-      if (error instanceof DownloadError) return consentPage(request, reply, error.code === 'password_too_short' ? 'passwordTooShort' : 'passwordInvalid');
+      if (error instanceof DownloadError)
+        return consentPage(request, reply, form.datasets, error.code === 'password_too_short' ? 'passwordTooShort' : 'passwordInvalid');
       throw error;
     }
-    const email = typeof body.email === 'string' ? body.email.trim() : '';
-    if (email !== '' && !isValidEmail(email)) return consentPage(request, reply, 'emailInvalid');
-    const subjectKey = deps.subjectKeyOf(session.state.nationalId);
-    const consent = await grantConsent(deps.db, {
-      subjectKey,
-      datasets: datasets.map((d) => d.id),
+    const email = form.email.trim();
+    if (email !== '' && !isValidEmail(email)) return consentPage(request, reply, form.datasets, 'emailInvalid');
+    const consent = await retrievals.grant({
+      subjectKey: retrievalsSubject(session),
+      datasets,
       recipient: { kind: 'self', id: 'self' },
-      purpose: 'download',
-      validForMs: 10 * 60 * 1000,
+      purpose: 'Download by the data subject / 當事人下載',
+      controller: { 'zh-TW': '當事人本人', en: 'The data subject' },
+      validForMs: CONSENT_VALID_MS,
+      language: request.lang,
     });
-    await deps.ledger.append([
-      {
-        action: 'consent_granted',
-        actor: { kind: 'citizen', id: subjectKey },
-        subject: subjectKey,
-        datasets: consent.datasets,
-        consent: consent.id,
-        recipient: 'self',
-        purpose: 'download',
-      },
-    ]);
-    const receipt = await deps.signReceipt({
-      consentId: consent.id,
-      subjectKey,
-      controller: { id: 'self', name: { 'zh-TW': '當事人本人', en: 'The data subject' } },
-      purposes: ['Download by the data subject / 當事人下載'],
-      datasets: datasets.map((d) => ({ id: d.id, category: d.category })),
-      consentedAt: consent.createdAt,
-      expiresAt: consent.expiresAt,
-    });
+    const retrievalKey = randomBytes(32);
     try {
-      const { lang } = portalContext(request, reply);
-      const job = await deps.jobs.start({
-        consent,
-        nationalId: session.state.nationalId,
-        password: normalized,
-        purpose: 'Download by the data subject',
-        receipt: receipt.jws,
-        ...(email ? { notify: { to: email, lang } } : {}),
+      const { retrievalId } = await retrievals.retrieve({
+        consentId: consent.id,
+        nationalId,
+        delivery: createDownloadDelivery({ ...deps.delivery, catalogue }, { password, retrievalKey }),
+        seal: (id) => (email ? downloads.sealNotice(retrievalKey, id, { to: email, lang: request.lang }) : undefined),
       });
-      return reply.redirect(`/download/jobs/${job.id}`, 303);
+      rememberRetrievalKey(session, retrievalId, retrievalKey);
+      await deps.sessions.store.save(session);
+      return reply.redirect(`/download/retrievals/${retrievalId}`, 303);
     } catch (error) {
-      if (error instanceof ConsentUnavailableError) return consentPage(request, reply, 'consentGone');
+      if (error instanceof ConsentUnavailableError) return consentPage(request, reply, form.datasets, 'consentGone');
+      if (error instanceof RetrievalClosedError) throw new AppError('shutting_down', 'The platform is restarting; please send the form again in a moment.');
       throw error;
     }
   });
 
-  async function ownJob(request: FastifyRequest, reply: FastifyReply): Promise<{ job: DownloadJob; session: Session } | undefined> {
-    const id = (request.params as { id: string }).id;
-    const session = await currentSession(request, sessions);
-    const job =
-      session?.state.authenticated && session.state.nationalId && /^[0-9a-f-]{36}$/.test(id)
-        ? deps.jobs.get(id, deps.subjectKeyOf(session.state.nationalId))
-        : undefined;
-    // The job's data is only for a session verified as strongly as its data sets ask.
-    const levels = job ? (await chosen(job.datasets)).map((d) => d.minAssuranceLevel) : [];
-    if (!session || !job || !levelSuffices(session.state, requiredLevel(levels))) {
+  function retrievalsSubject(session: Session): string {
+    return deps.retrievals.subjectKeyOf(session.state.nationalId as string);
+  }
+
+  /** The person's own retrieval, for a session verified as strongly as its data sets ask; else 404. */
+  async function own(id: string, request: FastifyRequest, reply: FastifyReply) {
+    const session = await request.session();
+    const nationalId = session?.state.authenticated ? session.state.nationalId : undefined;
+    const status = nationalId && /^[0-9a-f-]{36}$/.test(id) ? await downloads.status(id, retrievalsSubject(session as Session)) : undefined;
+    const picked = status ? await catalogue.pick(status.retrieval.datasets.map((d) => d.dataset)) : [];
+    if (!session || !status || !levelSuffices(session.state, requiredLevel(picked.map((p) => p.dataset.minAssuranceLevel)))) {
       await reply.callNotFound();
       return undefined;
     }
-    return { job, session };
+    return { session, status, picked, key: retrievalKeys(session).get(id) };
   }
 
-  app.get('/download/jobs/:id', async (request, reply) => {
-    const { lang, t } = portalContext(request, reply);
-    const own = await ownJob(request, reply);
-    if (!own) return reply;
-    const { job } = own;
-    const names = new Map((await chosen(job.datasets)).map((d) => [d.id, d.name[lang]]));
-    const rows = [...job.progress.values()].map(
+  app.get('/download/retrievals/:id', { schema: { hide: true, params: retrievalParams, querystring: pageQuery } }, async (request, reply) => {
+    const { lang, t } = request;
+    const mine = await own(request.params.id, request, reply);
+    if (!mine) return reply;
+    const { status, key } = mine;
+    const { retrieval, download } = status;
+    const names = nameMap(mine.picked, lang);
+    const finished = retrieval.status !== 'running';
+    const rows = retrieval.datasets.map(
       (p) =>
-        html`<tr data-dataset="${p.dataset}"><td>${names.get(p.dataset) ?? p.dataset}</td><td class="state">${t(STATE_KEYS[p.state])}</td><td class="reason">${p.reason ? FAILURE_MESSAGES[p.reason][lang] : ''}</td></tr>`,
+        html`<tr data-dataset="${p.dataset}"><td>${names.get(p.dataset) ?? p.dataset}</td><td class="state">${t(STATE_KEYS[p.state])}</td><td class="reason">${
+          p.reason && p.reason in FAILURE_MESSAGES ? FAILURE_MESSAGES[p.reason as FailureReason][lang] : ''
+        }</td></tr>`,
     );
-    const result = !job.finished
+    const when = (d: Date) => d.toLocaleString(lang, { timeZone: 'Asia/Taipei' });
+    const result = !finished
       ? html`<noscript><meta http-equiv="refresh" content="3"></noscript>`
-      : job.download
-        ? html`<p class="card" role="status">${t('downloadReady', { size: `${Math.ceil(job.download.size / 1024)} KB`, expires: job.download.expiresAt.toLocaleString(lang, { timeZone: 'Asia/Taipei' }) })}</p>
-<p><a class="button" href="/download/files/${job.download.token}" download>${t('downloadButton')}</a> <a href="/download/jobs/${job.id}/preview">${t('previewLink')}</a>${job.receipt ? html` · <a href="/download/jobs/${job.id}/receipt">${t('receiptLink')}</a>` : ''}</p>`
-        : html`<p class="card" role="alert">${t(job.failure === 'build_failed' ? 'buildFailed' : 'nothingFetched')}</p>`;
-    const failed = [...job.progress.values()].filter((p) => p.state === 'failed' && p.reason !== 'dataset_unknown').map((p) => p.dataset);
-    // A retry asks consent for the failed data sets alone; what arrived is not consented to again.
+      : download && key
+        ? html`<p class="card" role="status">${t('downloadReady', { size: `${Math.ceil(download.size / 1024)} KB`, expires: when(download.expiresAt) })}</p>
+<p><a class="button" href="/download/files/${downloads.linkToken(retrieval, key)}" download>${t('downloadButton')}</a> <a href="/download/retrievals/${retrieval.id}/preview">${t('previewLink')}</a>${status.receipt ? html` · <a href="/download/retrievals/${retrieval.id}/receipt">${t('receiptLink')}</a>` : ''}</p>`
+        : retrieval.deliveredAt
+          ? html`<p class="card" role="status">${t('downloadedAt', { at: when(retrieval.deliveredAt) })}</p>${status.receipt ? html`<p><a href="/download/retrievals/${retrieval.id}/receipt">${t('receiptLink')}</a></p>` : ''}`
+          : retrieval.status === 'done'
+            ? html`<p class="card" role="status">${t('downloadExpired')}</p>`
+            : html`<p class="card" role="alert">${t(retrieval.failure === 'nothing_fetched' ? 'nothingFetched' : retrieval.failure === 'interrupted' ? 'retrievalInterrupted' : 'buildFailed')}</p>`;
+    // A retry asks consent for what did not arrive alone; what arrived is not consented to again.
+    // After an interruption nothing was delivered, so every data set is offered again.
+    const again = retrieval.datasets
+      .filter((p) => (retrieval.failure === 'interrupted' ? p.state !== 'no_data' : p.state === 'failed' && p.reason !== 'dataset_unknown'))
+      .map((p) => p.dataset);
     const retry =
-      job.finished && failed.length > 0
-        ? html`<p><a class="button" href="/download/consent?${new URLSearchParams(failed.map((d): [string, string] => ['datasets', d])).toString()}">${t('retryFailed')}</a></p>`
+      finished && again.length > 0
+        ? html`<p><a class="button" href="/download/consent?${new URLSearchParams(again.map((d): [string, string] => ['datasets', d])).toString()}">${t('retryFailed')}</a></p>`
         : '';
-    const body = html`<h1>${job.finished ? t('progressDone') : t('progressTitle')}</h1>
-<p class="lead">${t('progressLead')}</p>
-<table id="progress"${
-      job.finished
-        ? ''
-        : html` data-events="/download/jobs/${job.id}/events" data-labels="${JSON.stringify(Object.fromEntries(Object.entries(STATE_KEYS).map(([k, v]) => [k, t(v)])))}"`
-    }><thead><tr><th scope="col">${t('fields')}</th><th scope="col">${t('statusLabel')}</th><th scope="col">${t('reasonLabel')}</th></tr></thead><tbody>${rows}</tbody></table>
+    const labels = JSON.stringify(Object.fromEntries(Object.entries(STATE_KEYS).map(([k, v]) => [k, t(v)])));
+    const body = html`<h1>${finished ? t('progressDone') : t('progressTitle')}</h1>
+<p class="lead">${finished ? t('progressLeadDone') : t('progressLead')}</p>
+<table id="progress"${finished ? '' : html` data-events="/download/retrievals/${retrieval.id}/events" data-labels="${labels}"`}><thead><tr><th scope="col">${t('datasetColumn')}</th><th scope="col">${t('statusLabel')}</th><th scope="col">${t('reasonLabel')}</th></tr></thead><tbody>${rows}</tbody></table>
 ${result}
 ${retry}
 `;
-    return sendPage(reply, page({ lang, t, title: t('progressTitle'), path: `/download/jobs/${job.id}`, body, signedIn: signedInView(own.session) }));
+    return reply.page({ title: finished ? t('progressDone') : t('progressTitle'), path: `/download/retrievals/${retrieval.id}`, body, session: mine.session });
   });
 
-  app.get('/download/jobs/:id/events', async (request, reply) => {
-    const own = await ownJob(request, reply);
-    if (!own) return reply;
-    const { job } = own;
+  app.get('/download/retrievals/:id/events', { schema: { hide: true, params: retrievalParams } }, async (request, reply) => {
+    const mine = await own(request.params.id, request, reply);
+    if (!mine) return reply;
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -255,83 +247,65 @@ ${retry}
       connection: 'keep-alive',
       'x-content-type-options': 'nosniff',
     });
-    const send = () => {
-      res.write(
-        `data: ${JSON.stringify({ finished: job.finished, progress: [...job.progress.values()].map((p) => ({ dataset: p.dataset, state: p.state })) })}\n\n`,
-      );
-      if (job.finished) {
-        unsubscribe();
-        res.end();
-      }
+    let stop = () => {};
+    const end = () => {
+      stop();
+      res.end();
     };
-    const unsubscribe = deps.jobs.subscribe(job.id, send);
-    request.raw.on('close', unsubscribe);
-    send();
+    stop = retrievals.watch(mine.status.retrieval.id, (snapshot) => {
+      const finished = snapshot.status !== 'running';
+      res.write(`data: ${JSON.stringify({ finished, progress: snapshot.datasets.map((p) => ({ dataset: p.dataset, state: p.state })) })}\n\n`);
+      if (finished) end();
+    });
+    request.raw.on('close', stop);
   });
 
-  app.get('/download/jobs/:id/preview', async (request, reply) => {
-    const { lang, t } = portalContext(request, reply);
-    const own = await ownJob(request, reply);
-    if (!own) return reply;
-    const { job } = own;
-    const datasets = new Map((await chosen(job.datasets)).map((d) => [d.id, d]));
+  app.get('/download/retrievals/:id/preview', { schema: { hide: true, params: retrievalParams, querystring: pageQuery } }, async (request, reply) => {
+    const { lang, t } = request;
+    const mine = await own(request.params.id, request, reply);
+    if (!mine) return reply;
+    const { retrieval } = mine.status;
+    const datasets = new Map(mine.picked.map((p) => [p.dataset.id, p.dataset]));
     const sections: Html[] = [];
-    for (const [id, data] of job.preview ?? []) {
+    for (const [id, data] of downloads.preview(retrieval, mine.key) ?? []) {
       const dataset = datasets.get(id);
       if (!dataset) continue;
+      const fields = dataset.fields.filter((f) => f.type !== 'image');
       sections.push(html`<section class="card"><h2>${dataset.name[lang]}</h2>
-<table><thead><tr>${dataset.fields.filter((f) => f.type !== 'image').map((f) => html`<th scope="col">${f.name[lang]}</th>`)}</tr></thead>
-<tbody>${data.records.map((r) => html`<tr>${dataset.fields.filter((f) => f.type !== 'image').map((f) => html`<td>${formatValue(r[f.id], lang)}</td>`)}</tr>`)}</tbody></table></section>`);
+<table><thead><tr>${fields.map((f) => html`<th scope="col">${f.name[lang]}</th>`)}</tr></thead>
+<tbody>${data.records.map((r) => html`<tr>${fields.map((f) => html`<td>${formatValue(r[f.id], lang)}</td>`)}</tr>`)}</tbody></table></section>`);
     }
     const body = html`<h1>${t('previewTitle')}</h1>${sections.length > 0 ? sections : html`<p class="card">${t('previewGone')}</p>`}
-<p><a href="/download/jobs/${job.id}">${t('progressDone')}</a></p>`;
-    reply.header('cache-control', 'no-store');
-    return sendPage(reply, page({ lang, t, title: t('previewTitle'), path: `/download/jobs/${job.id}/preview`, body, signedIn: signedInView(own.session) }));
+<p><a href="/download/retrievals/${retrieval.id}">${t('progressDone')}</a></p>`;
+    return reply.page({ title: t('previewTitle'), path: `/download/retrievals/${retrieval.id}/preview`, body, session: mine.session });
   });
 
-  /** Mails the person who asked for it; the address is forgotten with the job. Never fails the download. */
-  async function notifyDownload(consentId: string): Promise<void> {
-    const job = deps.jobs.byConsent(consentId);
-    if (!job?.notify) return;
-    const delivered = [...job.progress.values()].filter((p) => p.state === 'ok').map((p) => p.dataset);
-    const resolved = await Promise.all(delivered.map((id) => deps.catalogue.resolve(id)));
-    await deps.notifier.notify({
-      to: job.notify.to,
-      lang: job.notify.lang,
-      kind: 'download',
-      at: new Date(),
-      datasets: resolved.flatMap((r) => (r ? [{ name: r.dataset.name, agency: r.agency.name }] : [])),
-      historyUrl: `${deps.publicUrl}/history`,
+  app.get('/download/retrievals/:id/receipt', { schema: { hide: true, params: retrievalParams } }, async (request, reply) => {
+    const mine = await own(request.params.id, request, reply);
+    if (!mine) return reply;
+    const { receipt, retrieval } = mine.status;
+    if (!receipt) return reply.callNotFound();
+    return reply.type('application/jwt').header('content-disposition', `attachment; filename="consent-receipt-${retrieval.consentId}.jwt"`).send(receipt);
+  });
+
+  // The link is served to its owner alone, at the level its data sets need; for anyone else it does
+  // not exist, and is not spent.
+  app.get('/download/files/:token', { schema: { hide: true, params: z.object({ token: z.string().max(200) }) } }, async (request, reply) => {
+    const session = await request.session();
+    const nationalId = session?.state.authenticated ? session.state.nationalId : undefined;
+    if (!session || !nationalId) return reply.callNotFound();
+    const subjectKey = retrievalsSubject(session);
+    const keys = retrievalKeys(session);
+    const taken = await downloads.take(request.params.token, subjectKey, keys, async (retrieval) => {
+      const picked = await catalogue.pick(retrieval.datasets.map((d) => d.dataset));
+      return levelSuffices(session.state, requiredLevel(picked.map((p) => p.dataset.minAssuranceLevel)));
     });
-    job.notify = undefined;
-  }
-
-  app.get('/download/jobs/:id/receipt', async (request, reply) => {
-    const own = await ownJob(request, reply);
-    if (!own) return reply;
-    const { job } = own;
-    if (!job.receipt) return reply.callNotFound();
-    return reply.type('application/jwt').header('content-disposition', `attachment; filename="consent-receipt-${job.consentId}.jwt"`).send(job.receipt);
-  });
-
-  app.get<{ Params: { token: string } }>('/download/files/:token', async (request, reply) => {
-    const taken = await takeDownload(deps.db, request.params.token);
-    if (!taken) {
-      const { lang, t } = portalContext(request, reply);
+    if (taken === 'not_found') return reply.callNotFound();
+    if (taken === 'gone') {
+      const { t } = request;
       const body = html`<h1>${t('linkGoneTitle')}</h1><p>${t('linkGoneBody')}</p><p><a href="/catalogue">${t('backToCatalogue')}</a></p>`;
-      return sendPage(reply, page({ lang, t, title: t('linkGoneTitle'), path: '/', body }), 410);
+      return reply.page({ title: t('linkGoneTitle'), path: '/', body, status: 410, session });
     }
-    await deps.ledger.append([
-      {
-        action: 'download',
-        actor: { kind: 'citizen', id: taken.subjectKey },
-        subject: taken.subjectKey,
-        consent: taken.consentId,
-        recipient: 'self',
-        outcome: 'ok',
-      },
-    ]);
-    notifyDownload(taken.consentId).catch((error: unknown) => request.log.warn({ err: error }, 'download notice failed'));
     const stamp = new Date().toISOString().slice(0, 10).replace(/-/g, '');
     return reply
       .type('application/zip')
@@ -339,6 +313,10 @@ ${retry}
       .header('cache-control', 'no-store')
       .send(taken.ciphertext);
   });
+}
+
+function nameMap(picked: ReadonlyArray<{ dataset: Dataset; agency: Agency }>, lang: Lang): Map<string, string> {
+  return new Map(picked.map((p) => [p.dataset.id, p.dataset.name[lang]]));
 }
 
 function formatValue(value: unknown, lang: Lang): string {

@@ -1,8 +1,9 @@
 // Readable pages for people when something is missing, refused or broken (APIs answer problem+json).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CATALOGUE } from '../errors/catalogue.ts';
+import type { PagePresenter } from '../errors/handler.ts';
 import type { AppError } from '../errors/problem.ts';
-import { portalContext, sendPage } from './context.ts';
+import { portalContext, sendPage, wantsHtml } from './context.ts';
 import { html } from './html.ts';
 import type { Translate } from './i18n.ts';
 import { page } from './layout.ts';
@@ -45,3 +46,11 @@ export function problemPage(request: FastifyRequest, reply: FastifyReply, error:
   const body = html`<h1>${title}</h1><p>${helpFor(error.code, t)}</p><p>${action}</p><p class="meta">${t('errorReference')}: ${request.id}</p>`;
   return sendPage(reply, page({ lang, t, title, path: '/', body }), error.status);
 }
+
+/** The portal's pages for refusals, handed to the error handler by the server. */
+export const portalErrorPages: PagePresenter = {
+  wantsPage: wantsHtml,
+  notFound: notFoundPage,
+  problem: problemPage,
+  failure: (request, reply) => errorPage(request, reply),
+};

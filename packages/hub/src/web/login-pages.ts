@@ -1,37 +1,29 @@
 // Login: choose a method, verify, and come back to what you were doing. A first use needs two
 // different methods; data that needs a stronger level asks for step-up.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { IdentityMethods } from '../identity/identity-config.ts';
-import { levelSuffices, recordVerification } from '../identity/login-rules.ts';
+import { levelSuffices } from '../identity/login-rules.ts';
+import type { LoginService } from '../identity/login-service.ts';
 import type { OidcLoginState } from '../identity/oidc/index.ts';
 import { OIDC_ERRORS } from '../identity/oidc/index.ts';
-import { isLimited, takeAttempt } from '../identity/session/rate-limit.ts';
+import { PASSKEY_ERRORS } from '../identity/passkey/index.ts';
 import type { Session } from '../identity/session/session-store.ts';
 import { IdentityError, type VerifiedIdentity } from '../identity/types.ts';
 import { X509_ERRORS } from '../identity/x509/index.ts';
-import { PASSKEY_ERRORS } from '../identity/passkey/index.ts';
-import type { Ledger } from '../ledger/ledger.ts';
-import type { Db } from '../store/database.ts';
-import { portalContext, sendPage } from './context.ts';
 import { type Html, html } from './html.ts';
 import type { Lang, Translate } from './i18n.ts';
-import { page } from './layout.ts';
-import { csrfField, currentSession, endSession, ensureSession, type PortalSessions, requireCsrf, rotateSession } from './portal-session.ts';
+import { csrfField, endSession, ensureSession, type PortalSessions, requireCsrf, rotateSession } from './portal-session.ts';
+import { forgetSession } from './request-context.ts';
+import { csrfForm, pageQuery, text } from './schemas.ts';
 
 export interface LoginDeps {
-  db: Db;
   sessions: PortalSessions;
   methods: IdentityMethods;
-  subjectKeyOf: (nationalId: string) => string;
+  login: LoginService;
   publicUrl: string;
-  ledger: Pick<Ledger, 'append'>;
-  /** Keyed pseudonym of a client address, so the rate-limit table holds no reversible IPs. */
-  clientPseudonym: (ip: string) => string;
 }
-
-// Only failed sign-ins count, so people sharing one address (a NAT, a proxy) do not lock each other out.
-const LOGIN_LIMIT = { max: 20, windowMs: 15 * 60 * 1000 };
 
 const pem = z.string().max(16 * 1024);
 /** What the certificate login form may carry: bounded strings, a short chain, nothing else matters. */
@@ -53,6 +45,10 @@ const x509Form = z.object({
     }),
 });
 
+/** Where to go after login and the level needed there, carried by every login step. */
+const loginQuery = pageQuery.extend({ next: text(2000), level: text(2) });
+const loginForm = csrfForm.extend({ next: text(2000), level: text(2) });
+
 /** Only local paths: a login must never send the person to another site. */
 export function safeNext(value: unknown): string {
   return typeof value === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(value) ? value : '/';
@@ -67,15 +63,15 @@ function levelText(t: Translate, level: number): string {
   return t(level === 1 ? 'levelName1' : level === 2 ? 'levelName2' : level === 3 ? 'levelName3' : 'levelName4');
 }
 
-export function loginPages(app: FastifyInstance, deps: LoginDeps): void {
-  const { sessions } = deps;
-  const clientKey = (request: FastifyRequest) => `login:${deps.clientPseudonym(request.ip)}`;
-  const limited = (request: FastifyRequest) => isLimited(deps.db, clientKey(request), LOGIN_LIMIT);
-  const countFailure = (request: FastifyRequest) => takeAttempt(deps.db, clientKey(request), LOGIN_LIMIT);
+export function loginPages(parent: FastifyInstance, deps: LoginDeps): void {
+  const app = parent.withTypeProvider<ZodTypeProvider>();
+  const { sessions, login } = deps;
+  const limited = (request: FastifyRequest) => login.isLimited(request.ip);
+  const countFailure = (request: FastifyRequest) => login.countFailure(request.ip);
 
-  app.get('/login', async (request, reply) => {
-    const { lang, t } = portalContext(request, reply);
-    const query = request.query as Record<string, unknown>;
+  app.get('/login', { schema: { hide: true, querystring: loginQuery } }, async (request, reply) => {
+    const { t } = request;
+    const query = request.query;
     const next = safeNext(query.next);
     const required = levelOf(query.level);
     const session = await ensureSession(request, reply, sessions);
@@ -91,15 +87,15 @@ export function loginPages(app: FastifyInstance, deps: LoginDeps): void {
     const params = (extra: Record<string, string>) => new URLSearchParams({ next, level: String(required), ...extra }).toString();
     const methods: Html[] = [];
     if (deps.methods.x509) {
-      methods.push(html`<li class="card"><h2 style="font-size:1.15rem;margin:0">${t('loginMethodX509')}</h2><p class="meta">${levelText(t, 1)} · ${t('loginMethodX509Hint')}</p>
+      methods.push(html`<li class="card"><h2 class="card-title">${t('loginMethodX509')}</h2><p class="meta">${levelText(t, 1)} · ${t('loginMethodX509Hint')}</p>
 <a class="button" href="/login/x509?${params({})}">${t('loginContinue')}</a></li>`);
     }
     if (deps.methods.oidc) {
-      methods.push(html`<li class="card"><h2 style="font-size:1.15rem;margin:0">${t('loginMethodOidc')}</h2><p class="meta">${levelText(t, deps.methods.oidc.bestLevel)} · ${t('loginMethodOidcHint')}</p>
+      methods.push(html`<li class="card"><h2 class="card-title">${t('loginMethodOidc')}</h2><p class="meta">${levelText(t, deps.methods.oidc.bestLevel)} · ${t('loginMethodOidcHint')}</p>
 <a class="button" href="/login/oidc/start?${params({})}">${t('loginContinue')}</a></li>`);
     }
     if (deps.methods.passkey) {
-      methods.push(html`<li class="card"><h2 style="font-size:1.15rem;margin:0">${t('loginMethodPasskey')}</h2><p class="meta">${levelText(t, 2)} · ${t('loginMethodPasskeyHint')}</p>
+      methods.push(html`<li class="card"><h2 class="card-title">${t('loginMethodPasskey')}</h2><p class="meta">${levelText(t, 2)} · ${t('loginMethodPasskeyHint')}</p>
 <form method="post" action="/login/passkey" data-passkey="login" data-options-url="/login/passkey/options">
   <input type="hidden" name="_csrf" value="${csrfField(session)}"><input type="hidden" name="next" value="${next}"><input type="hidden" name="level" value="${String(required)}"><input type="hidden" name="response" value="">
   <p data-passkey-error hidden role="alert">${t('passkeyFailed')}</p><p data-passkey-unsupported hidden>${t('passkeyUnsupported')}</p>
@@ -114,14 +110,14 @@ ${done.length > 0 ? html`<h2>${t('loginVerifiedWith')}</h2><ul>${done}</ul>` : '
 ${methods.length > 0 ? html`<ul class="cards">${methods}</ul>` : html`<p>${t('loginNoMethods')}</p>`}
 <p class="meta">${t('sessionWarning')}</p>
 ${deps.methods.passkey ? html`<script src="/assets/passkey.js" defer></script>` : ''}`;
-    return sendPage(reply, page({ lang, t, title: t('loginTitle'), path: '/login', query: { next, level: String(required) }, body }));
+    return reply.page({ title: t('loginTitle'), path: '/login', query: { next, level: String(required) }, body, session: undefined });
   });
 
-  app.get('/login/x509', async (request, reply) => {
-    const { lang, t } = portalContext(request, reply);
+  app.get('/login/x509', { schema: { hide: true, querystring: loginQuery } }, async (request, reply) => {
+    const { t } = request;
     const x509 = deps.methods.x509;
     if (!x509) return reply.redirect('/login', 303);
-    const query = request.query as Record<string, unknown>;
+    const query = request.query;
     const next = safeNext(query.next);
     const level = levelOf(query.level);
     const session = await ensureSession(request, reply, sessions);
@@ -143,15 +139,15 @@ ${deps.methods.passkey ? html`<script src="/assets/passkey.js" defer></script>` 
   <p><button type="submit" id="x509-sign" disabled>${t('x509Sign')}</button></p>
 </form>
 `;
-    return sendPage(reply, page({ lang, t, title: t('x509Title'), path: '/login/x509', query: { next, level: String(level) }, body }));
+    return reply.page({ title: t('x509Title'), path: '/login/x509', query: { next, level: String(level) }, body, session: undefined });
   });
 
-  app.post('/login/x509', async (request, reply) => {
+  app.post('/login/x509', { schema: { hide: true, body: loginForm } }, async (request, reply) => {
     const x509 = deps.methods.x509;
     if (!x509) return reply.redirect('/login', 303);
-    const session = await currentSession(request, sessions);
+    const session = await request.session();
     requireCsrf(session, request.body);
-    const body = request.body as Record<string, unknown>;
+    const body = request.body;
     const next = safeNext(body.next);
     const level = levelOf(body.level);
     if (await limited(request)) return failure(request, reply, 'tooManyAttempts', next, level, 429);
@@ -182,10 +178,10 @@ ${deps.methods.passkey ? html`<script src="/assets/passkey.js" defer></script>` 
     }
   });
 
-  app.get('/login/oidc/start', async (request, reply) => {
+  app.get('/login/oidc/start', { schema: { hide: true, querystring: loginQuery } }, async (request, reply) => {
     const oidc = deps.methods.oidc;
     if (!oidc) return reply.redirect('/login', 303);
-    const query = request.query as Record<string, unknown>;
+    const query = request.query;
     const session = await ensureSession(request, reply, sessions);
     const started = await oidc.start();
     session.state.pending.oidc = { state: started.state, next: safeNext(query.next), level: levelOf(query.level) };
@@ -193,10 +189,11 @@ ${deps.methods.passkey ? html`<script src="/assets/passkey.js" defer></script>` 
     return reply.redirect(started.url, 303);
   });
 
-  app.get('/login/oidc/callback', async (request, reply) => {
+  // The identity provider's answer: its parameters are read by openid-client from the whole URL.
+  app.get('/login/oidc/callback', { schema: { hide: true, querystring: z.record(z.string(), z.unknown()) } }, async (request, reply) => {
     const oidc = deps.methods.oidc;
     if (!oidc) return reply.redirect('/login', 303);
-    const session = await currentSession(request, sessions);
+    const session = await request.session();
     const pending = session?.state.pending.oidc as { state: OidcLoginState; next: string; level: number } | undefined;
     if (!session || !pending) return failure(request, reply, OIDC_ERRORS.state_mismatch, '/', 4, 400);
     delete session.state.pending.oidc;
@@ -216,10 +213,10 @@ ${deps.methods.passkey ? html`<script src="/assets/passkey.js" defer></script>` 
     }
   });
 
-  app.post('/login/passkey/options', async (request, reply) => {
+  app.post('/login/passkey/options', { schema: { hide: true, body: csrfForm } }, async (request, reply) => {
     const passkey = deps.methods.passkey;
     if (!passkey) return reply.callNotFound();
-    const session = await currentSession(request, sessions);
+    const session = await request.session();
     requireCsrf(session, request.body);
     const { options, challenge } = await passkey.authenticationOptions();
     session.state.pending.passkeyLogin = challenge;
@@ -227,12 +224,12 @@ ${deps.methods.passkey ? html`<script src="/assets/passkey.js" defer></script>` 
     return { options };
   });
 
-  app.post('/login/passkey', async (request, reply) => {
+  app.post('/login/passkey', { schema: { hide: true, body: loginForm.extend({ response: text(64 * 1024) }) } }, async (request, reply) => {
     const passkey = deps.methods.passkey;
     if (!passkey) return reply.redirect('/login', 303);
-    const session = await currentSession(request, sessions);
+    const session = await request.session();
     requireCsrf(session, request.body);
-    const body = request.body as Record<string, unknown>;
+    const body = request.body;
     const next = safeNext(body.next);
     const level = levelOf(body.level);
     const challenge = session.state.pending.passkeyLogin;
@@ -241,7 +238,7 @@ ${deps.methods.passkey ? html`<script src="/assets/passkey.js" defer></script>` 
     if (await limited(request)) return failure(request, reply, 'tooManyAttempts', next, level, 429);
     if (!challenge) return failure(request, reply, PASSKEY_ERRORS.challenge_expired, next, level);
     try {
-      const identity = await passkey.verifyAuthentication(typeof body.response === 'string' ? body.response : '', challenge);
+      const identity = await passkey.verifyAuthentication(body.response, challenge);
       return await verified(request, reply, session, identity, next, level);
     } catch (error) {
       if (error instanceof IdentityError) {
@@ -254,30 +251,21 @@ ${deps.methods.passkey ? html`<script src="/assets/passkey.js" defer></script>` 
     }
   });
 
-  app.post('/logout', async (request, reply) => {
-    const { lang, t } = portalContext(request, reply);
-    const session = await currentSession(request, sessions);
+  app.post('/logout', { schema: { hide: true, body: csrfForm } }, async (request, reply) => {
+    const { t } = request;
+    const session = await request.session();
     requireCsrf(session, request.body);
     await endSession(reply, sessions, session);
+    forgetSession(request);
     const body = html`<h1>${t('loggedOutTitle')}</h1><p>${t('loggedOutBody')}</p><p><a href="/">${t('navHome')}</a></p>`;
-    return sendPage(reply, page({ lang, t, title: t('loggedOutTitle'), path: '/', body }));
+    return reply.page({ title: t('loggedOutTitle'), path: '/', body, session: undefined });
   });
 
   async function verified(request: FastifyRequest, reply: FastifyReply, session: Session, identity: VerifiedIdentity, next: string, level: number) {
-    const subjectKey = deps.subjectKeyOf(identity.nationalId);
-    const outcome = await recordVerification(deps.db, session.state, identity, subjectKey);
+    const outcome = await login.verified(session.state, identity);
     if (!outcome.ok) return failure(request, reply, 'differentPerson', next, level, 409);
-    session.state.authenticated = outcome.complete;
-    const rotated = await rotateSession(reply, sessions, session, subjectKey);
-    await deps.ledger.append([
-      {
-        action: 'identity_verified',
-        actor: { kind: 'citizen', id: subjectKey },
-        subject: subjectKey,
-        recipient: identity.method,
-        outcome: `level_${identity.level}`,
-      },
-    ]);
+    const rotated = await rotateSession(reply, sessions, session, outcome.subjectKey);
+    forgetSession(request);
     request.log.info({ method: identity.method, level: identity.level, complete: outcome.complete }, 'identity verified');
     if (rotated.state.authenticated && levelSuffices(rotated.state, level)) return reply.redirect(next, 303);
     return reply.redirect(`/login?${new URLSearchParams({ next, level: String(level) })}`, 303);
@@ -291,10 +279,10 @@ ${deps.methods.passkey ? html`<script src="/assets/passkey.js" defer></script>` 
     level: number,
     status = 401,
   ) {
-    const { lang, t } = portalContext(request, reply);
-    const text = typeof message === 'string' ? t(message) : message[lang as Lang];
+    const { lang, t } = request;
+    const said = typeof message === 'string' ? t(message) : message[lang as Lang];
     const retry = `/login?${new URLSearchParams({ next, level: String(level) })}`;
-    const body = html`<h1>${t('loginFailed')}</h1><p role="alert" class="card">${text}</p><p><a class="button" href="${retry}">${t('tryAgain')}</a></p>`;
-    return sendPage(reply, page({ lang, t, title: t('loginFailed'), path: '/login', body }), status);
+    const body = html`<h1>${t('loginFailed')}</h1><p role="alert" class="card">${said}</p><p><a class="button" href="${retry}">${t('tryAgain')}</a></p>`;
+    return reply.page({ title: t('loginFailed'), path: '/login', body, status, session: undefined });
   }
 }

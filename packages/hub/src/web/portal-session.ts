@@ -34,7 +34,7 @@ export async function currentSession(request: FastifyRequest, sessions: PortalSe
 
 /** The visitor's session, made on first need (pages with forms need one for CSRF). */
 export async function ensureSession(request: FastifyRequest, reply: FastifyReply, sessions: PortalSessions): Promise<Session> {
-  const existing = await currentSession(request, sessions);
+  const existing = await request.session();
   if (existing) return existing;
   // Anonymous sessions cost a row each: one address cannot fill the table.
   if (sessions.mayOpen && !(await sessions.mayOpen(request.ip))) {
@@ -67,6 +67,19 @@ export function requireCsrf(session: Session | undefined, body: unknown): assert
   const token = (body as Record<string, unknown> | undefined)?._csrf;
   if (!session || !checkCsrf(session.key, token)) throw new AppError('csrf_failed', 'The form has expired. Please go back, reload the page and try again.');
 }
+
+/** The retrieval keys this session holds, by retrieval id (see RetrievalService). */
+export function retrievalKeys(session: Session | undefined): Map<string, Buffer> {
+  return new Map(Object.entries(session?.state.retrievalKeys ?? {}).map(([id, key]) => [id, Buffer.from(key, 'base64url')]));
+}
+
+/** Keeps a retrieval's key in the session; only the newest few are kept. */
+export function rememberRetrievalKey(session: Session, retrievalId: string, key: Buffer): void {
+  const kept = Object.entries(session.state.retrievalKeys ?? {}).slice(-(MAX_RETRIEVAL_KEYS - 1));
+  session.state.retrievalKeys = Object.fromEntries([...kept, [retrievalId, key.toString('base64url')]]);
+}
+
+const MAX_RETRIEVAL_KEYS = 20;
 
 /** What the page frame needs to offer sign-out: as soon as anyone is verified in this session. */
 export function signedInView(session: Session | undefined): { csrf: string } | undefined {

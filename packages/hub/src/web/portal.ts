@@ -1,42 +1,59 @@
-// The citizen portal: catalogue pages for everyone; login and mode 1 when identity methods exist.
+// The citizen portal as one encapsulated plugin: its request context (language, session, page
+// frame), form parsing, assets, and the pages of the catalogue, login, mode 1 and the history.
 import formbody from '@fastify/formbody';
-import type { FastifyInstance } from 'fastify';
-import type { CatalogueCache } from '../catalog/cache.ts';
-import type { DownloadJobs } from '../delivery/download/download-jobs.ts';
+import type { FastifyPluginAsync } from 'fastify';
+import type { CatalogueService } from '../catalog/catalogue-service.ts';
+import type { DownloadDeliveryDeps } from '../delivery/download/download-delivery.ts';
+import type { DownloadService } from '../delivery/download/download-service.ts';
 import type { IdentityMethods } from '../identity/identity-config.ts';
-import type { ConsentReceiptInput } from '../ledger/consent-receipt.ts';
+import type { LoginService } from '../identity/login-service.ts';
 import type { Ledger } from '../ledger/ledger.ts';
-import type { Db } from '../store/database.ts';
-import type { Notifier } from '../notify/index.ts';
+import type { RetrievalService } from '../retrieval/retrieval-service.ts';
 import { portalAssets } from './assets.ts';
 import { cataloguePages } from './catalogue-pages.ts';
 import { downloadPages } from './download-pages.ts';
+import type { RecipientNames } from './history-names.ts';
 import { historyPages } from './history-pages.ts';
-import { passkeyPages } from './passkey-pages.ts';
 import { loginPages } from './login-pages.ts';
+import { passkeyPages } from './passkey-pages.ts';
 import type { PortalSessions } from './portal-session.ts';
+import { requestContext } from './request-context.ts';
 
-export interface PortalParts {
-  db: Db;
+export interface PortalOptions {
   sessions: PortalSessions;
   methods: IdentityMethods;
-  catalogue: CatalogueCache;
-  jobs: DownloadJobs;
-  subjectKeyOf: (nationalId: string) => string;
+  catalogue: CatalogueService;
+  login: LoginService;
+  retrievals: RetrievalService;
+  downloads: DownloadService;
+  downloadDelivery: Omit<DownloadDeliveryDeps, 'catalogue'>;
+  ledger: Pick<Ledger, 'historyFor'>;
+  recipients: RecipientNames;
   publicUrl: string;
   downloadTtlHours: number;
-  ledger: Ledger;
-  signReceipt: (input: ConsentReceiptInput) => Promise<{ receiptId: string; jws: string }>;
-  notifier: Notifier;
-  clientPseudonym: (ip: string) => string;
 }
 
-export async function portalRoutes(app: FastifyInstance, parts: PortalParts): Promise<void> {
+export const portalPlugin: FastifyPluginAsync<PortalOptions> = async (app, options) => {
   await app.register(formbody, { bodyLimit: 64 * 1024 });
-  portalAssets(app, { signerUrl: parts.methods.x509?.signerUrl });
-  cataloguePages(app, parts.db);
-  loginPages(app, parts);
-  downloadPages(app, { ...parts, ttlHours: parts.downloadTtlHours });
-  historyPages(app, parts);
-  if (parts.methods.passkey) passkeyPages(app, { ...parts, passkey: parts.methods.passkey });
-}
+  await app.register(requestContext, { sessions: options.sessions });
+  portalAssets(app);
+  cataloguePages(app, options.catalogue);
+  loginPages(app, { sessions: options.sessions, methods: options.methods, login: options.login, publicUrl: options.publicUrl });
+  downloadPages(app, {
+    sessions: options.sessions,
+    catalogue: options.catalogue,
+    retrievals: options.retrievals,
+    downloads: options.downloads,
+    delivery: options.downloadDelivery,
+    ttlHours: options.downloadTtlHours,
+  });
+  historyPages(app, {
+    ledger: options.ledger,
+    retrievals: options.retrievals,
+    catalogue: options.catalogue,
+    recipients: options.recipients,
+    passkey: options.methods.passkey,
+  });
+  if (options.methods.passkey)
+    passkeyPages(app, { sessions: options.sessions, passkey: options.methods.passkey, subjectKeyOf: (id) => options.retrievals.subjectKeyOf(id) });
+};

@@ -17,6 +17,7 @@ import type { DatasetOutcome } from '../../src/broker/outcome.ts';
 import { parseRegistry } from '../../src/catalog/registry.ts';
 import { type Agency, listAgencies, listDatasets, seedRegistry } from '../../src/catalog/repository.ts';
 import { buildDownloadPackage, DownloadError } from '../../src/delivery/download/index.ts';
+import { consumedConsent } from '../helpers/consent.ts';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { type CliResult, runScript } from '../helpers/run-script.ts';
 
@@ -56,7 +57,7 @@ before(async () => {
   );
   t.hub.catalogue.invalidate();
 
-  const fetched = await t.hub.broker.fetchAll({ subject: SUBJECT, datasets: DATASETS, consentId: 'consent-download-test', purpose: 'download test' });
+  const fetched = await t.hub.broker.fetchAll({ consent: await consumedConsent(t.hub, SUBJECT, DATASETS, 'download test'), nationalId: SUBJECT });
   outcomes = fetched.flatMap((o) => (o.status === 'ok' ? [o] : []));
   assert.equal(outcomes.length, DATASETS.length, `all verified: ${fetched.map((o) => `${o.dataset}:${o.status}`).join(', ')}`);
   agencies = new Map((await listAgencies(t.hub.db)).map((a) => [a.id, a]));

@@ -9,7 +9,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { createPasskeyMethod, type PasskeyMethod, passkeyScript } from '../../src/identity/passkey/index.ts';
 import { IdentityError, type VerifiedIdentity } from '../../src/identity/types.ts';
-import { subjectKey } from '../../src/ledger/subject-key.ts';
+import { subjectKey } from '../../src/keys/subject-key.ts';
 import type { Db } from '../../src/store/database.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { openTestDb } from '../helpers/open-db.ts';

@@ -18,7 +18,7 @@ import {
   passkeyScript,
 } from '../../src/identity/passkey/index.ts';
 import { IdentityError } from '../../src/identity/types.ts';
-import { subjectKey } from '../../src/ledger/subject-key.ts';
+import { subjectKey } from '../../src/keys/subject-key.ts';
 import type { Db } from '../../src/store/database.ts';
 import { openTestDb } from '../helpers/open-db.ts';
 import { SoftAuthenticator } from '../helpers/soft-authenticator.ts';

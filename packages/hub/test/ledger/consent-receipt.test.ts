@@ -17,7 +17,7 @@ before(async () => {
   key = await currentSigningKey(t.db, t.secret, 'consent-receipt');
   input = {
     consentId: 'consent-7f3a',
-    subjectKey: t.ledger.subjectKey('A123456789'),
+    subjectKey: t.subjectKey('A123456789'),
     controller: { id: 'svc-low-income', name: { en: 'Taipei City low-income subsidy', 'zh-TW': '臺北市低收入戶補助' } },
     purposes: ['申請低收入戶補助'],
     datasets: [

@@ -6,7 +6,7 @@ import { canonicalJson } from '../../src/ledger/canonical-json.ts';
 import { checkEntryInputs, type LedgerEntryInput, LedgerEntryError, stampEntry } from '../../src/ledger/entry.ts';
 import { decodeLeaf, encodeLeaf } from '../../src/ledger/leaf.ts';
 import { leafHash } from '../../src/ledger/merkle.ts';
-import { subjectKey, subjectKeyer } from '../../src/ledger/subject-key.ts';
+import { subjectKey, subjectKeyer } from '../../src/keys/subject-key.ts';
 
 const SECRET = Buffer.alloc(32, 3);
 const SUBJECT = subjectKey(SECRET, 'A123456789');

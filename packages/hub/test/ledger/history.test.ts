@@ -15,8 +15,8 @@ let theirs: string;
 
 before(async () => {
   t = await openTestLedger();
-  mine = t.ledger.subjectKey('A123456789');
-  theirs = t.ledger.subjectKey('B287654326');
+  mine = t.subjectKey('A123456789');
+  theirs = t.subjectKey('B287654326');
   let n = 0;
   for (let round = 0; round < 6; round++) {
     await t.ledger.append([

@@ -14,7 +14,7 @@ let subject: string;
 
 before(async () => {
   t = await openTestLedger({ now: () => clock });
-  subject = t.ledger.subjectKey('A123456789');
+  subject = t.subjectKey('A123456789');
 });
 after(async () => t.close());
 

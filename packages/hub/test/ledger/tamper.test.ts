@@ -146,7 +146,7 @@ test('a deleted entry is named, and so are removed entries at the end', async ()
 });
 
 test('an entry re-pointed at another person is named', async () => {
-  const other = t.ledger.subjectKey('B287654326');
+  const other = t.subjectKey('B287654326');
   const original = await t.db.selectFrom('ledger_entries').select(['subject_key', 'subject_tag']).where('idx', '=', 12).executeTakeFirstOrThrow();
   await sql`update ledger_entries set subject_key = ${other} where idx = 12`.execute(t.db);
   try {

@@ -2,7 +2,7 @@
 // navigator.credentials.create, then the checks on what the authenticator made, then the row.
 import { randomBytes } from 'node:crypto';
 import { generateRegistrationOptions, type PublicKeyCredentialCreationOptionsJSON, verifyRegistrationResponse } from '@simplewebauthn/server';
-import { subjectKeyer } from '../../ledger/subject-key.ts';
+import { subjectKeyer } from '../../keys/subject-key.ts';
 import { CEREMONY_TIMEOUT_MS, checkRegistrationChallenge, issueChallenge, type PasskeyRegistrationChallenge } from './challenge.ts';
 import { insertPasskey, passkeysOf, type StoredPasskey } from './credential-store.ts';
 import { passkeyError } from './errors.ts';

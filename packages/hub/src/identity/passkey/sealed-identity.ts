@@ -6,7 +6,7 @@
 // pointing their own passkey at another person's ID) does not open. Deleted with the passkey.
 import { createHash } from 'node:crypto';
 import { seal, unseal } from '../../keys/seal.ts';
-import { subjectKeyer } from '../../ledger/subject-key.ts';
+import { subjectKeyer } from '../../keys/subject-key.ts';
 import { passkeyError } from './errors.ts';
 
 /** HKDF info is limited to 1024 bytes and credential ids may be longer: bind to their hash. */

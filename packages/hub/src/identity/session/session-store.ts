@@ -26,6 +26,11 @@ export interface SessionState {
   pending: Record<string, unknown>;
   /** Data sets chosen before logging in. */
   selection: string[];
+  /**
+   * Keys of this person's retrievals (base64url, by retrieval id): what a retrieval stores for them
+   * to see later (preview, notice address) is sealed under its key, so only this session opens it.
+   */
+  retrievalKeys?: Record<string, string>;
 }
 
 export interface Session {

@@ -1,37 +1,58 @@
-// Consents: for one use, revocable until used, expiring. Consuming is one conditional UPDATE, so of
-// two concurrent uses exactly one wins, on SQLite and PostgreSQL alike.
+// Consents in the database: for one use, revocable until used, expiring. Consuming is one
+// conditional UPDATE, so of two concurrent uses exactly one wins, on SQLite and PostgreSQL alike.
+// Every function takes the database or an open transaction, so callers can commit a consent
+// together with its ledger entries (see RetrievalService).
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/database.ts';
 import type { ConsentTable } from '../store/schema.ts';
 
+/** Who receives the data: the person themself, a counter office, a service, or an operator. */
 export type RecipientKind = ConsentTable['recipient_kind'];
+
+export interface Recipient {
+  kind: RecipientKind;
+  /** 'self', a counter office id, a service id, or the operator's name. */
+  id: string;
+}
 
 export interface Consent {
   id: string;
   subjectKey: string;
   datasets: string[];
-  recipient: { kind: RecipientKind; id: string };
+  recipient: Recipient;
   purpose: string;
   status: 'granted' | 'used' | 'revoked';
   createdAt: Date;
   expiresAt: Date;
   usedAt: Date | undefined;
   revokedAt: Date | undefined;
+  /** The signed consent receipt (compact JWS), when one was issued. */
+  receipt: string | undefined;
 }
 
-export interface GrantInput {
+declare const consumedBrand: unique symbol;
+
+/**
+ * A consent this process has just consumed. Only consumeConsent makes one, and the broker takes
+ * nothing else: no fetch happens without a consent that was granted and then used exactly once.
+ */
+export type ConsumedConsent = Consent & { readonly status: 'used'; readonly [consumedBrand]: true };
+
+export interface NewConsent {
+  /** A fresh id, when the caller needs it before the row exists (to sign the receipt). */
+  id?: string;
   subjectKey: string;
-  datasets: string[];
-  recipient: { kind: RecipientKind; id: string };
+  datasets: readonly string[];
+  recipient: Recipient;
   purpose: string;
   /** How long the consent may wait to be used. */
   validForMs: number;
 }
 
-export async function grantConsent(db: Db, input: GrantInput, now = new Date()): Promise<Consent> {
+export async function insertConsent(db: Db, input: NewConsent, now = new Date()): Promise<Consent> {
   if (input.datasets.length === 0) throw new Error('a consent names at least one data set');
   const consent: Consent = {
-    id: randomUUID(),
+    id: input.id ?? randomUUID(),
     subjectKey: input.subjectKey,
     datasets: [...new Set(input.datasets)],
     recipient: input.recipient,
@@ -41,6 +62,7 @@ export async function grantConsent(db: Db, input: GrantInput, now = new Date()):
     expiresAt: new Date(now.getTime() + input.validForMs),
     usedAt: undefined,
     revokedAt: undefined,
+    receipt: undefined,
   };
   await db
     .insertInto('consents')
@@ -56,13 +78,18 @@ export async function grantConsent(db: Db, input: GrantInput, now = new Date()):
       expires_at: consent.expiresAt.toISOString(),
       used_at: null,
       revoked_at: null,
+      receipt: null,
     })
     .execute();
   return consent;
 }
 
+export async function setReceipt(db: Db, id: string, receipt: string): Promise<void> {
+  await db.updateTable('consents').set({ receipt }).where('id', '=', id).execute();
+}
+
 /** Marks the consent used if, and only if, it is still granted and unexpired. The winner gets it. */
-export async function consumeConsent(db: Db, id: string, now = new Date()): Promise<Consent | undefined> {
+export async function consumeConsent(db: Db, id: string, now = new Date()): Promise<ConsumedConsent | undefined> {
   const result = await db
     .updateTable('consents')
     .set({ status: 'used', used_at: now.toISOString() })
@@ -71,7 +98,7 @@ export async function consumeConsent(db: Db, id: string, now = new Date()): Prom
     .where('expires_at', '>', now.toISOString())
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) return undefined;
-  return findConsent(db, id);
+  return (await findConsent(db, id)) as ConsumedConsent | undefined;
 }
 
 /** Revokes the subject's own unused consent; false when it is used, revoked, expired or not theirs. */
@@ -116,5 +143,6 @@ function toConsent(row: ConsentTable): Consent {
     expiresAt: new Date(row.expires_at),
     usedAt: row.used_at ? new Date(row.used_at) : undefined,
     revokedAt: row.revoked_at ? new Date(row.revoked_at) : undefined,
+    receipt: row.receipt ?? undefined,
   };
 }
