@@ -51,3 +51,30 @@ test('request logs hide one-time tokens and OIDC callback codes', async () => {
     await t.stop();
   }
 });
+
+test('an ID or a name in a path, a query or a header never reaches the log', async () => {
+  const { startTestHub } = await import('./helpers/hub.ts');
+  const t = await startTestHub();
+  const name = '王小明';
+  try {
+    const probes = [
+      `/catalogue?q=F131104093`,
+      `/catalogue?q=${encodeURIComponent(name)}&lang=en`,
+      `/catalogue/F131104093`,
+      `/catalogue/${encodeURIComponent(name)}`,
+      `/api/v1/datasets?q=${encodeURIComponent(`${name} F131104093`)}`,
+      `/download/consent?datasets=F131104093`,
+    ];
+    for (const path of probes)
+      await fetch(`${t.url}${path}`, { headers: { accept: 'text/html', 'x-note': 'F131104093', referer: `http://example.test/${encodeURIComponent(name)}` } });
+    const logs = t.logs();
+    assert.doesNotMatch(logs, /F131104093/i);
+    assert.ok(!logs.includes(name), 'no name in the log');
+    assert.ok(!logs.includes(encodeURIComponent(name)), 'no percent-encoded name in the log');
+    assert.match(logs, /"url":"\/catalogue\?q=…"/, 'the shape of the request stays');
+    assert.match(logs, /"url":"\/catalogue\?q=…&lang=en"/, 'known codes stay');
+    assert.match(logs, /"url":"\/catalogue\/\[text\]"/);
+  } finally {
+    await t.stop();
+  }
+});

@@ -227,13 +227,14 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
         ? html`<p><a class="button" href="/download/consent?${new URLSearchParams(again.map((d): [string, string] => ['datasets', d])).toString()}">${t('retryFailed')}</a></p>`
         : '';
     const labels = JSON.stringify(Object.fromEntries(Object.entries(STATE_KEYS).map(([k, v]) => [k, t(v)])));
-    const body = html`<h1>${finished ? t('progressDone') : t('progressTitle')}</h1>
+    const heading = !finished ? t('progressTitle') : retrieval.status === 'failed' ? t('progressFailed') : t('progressDone');
+    const body = html`<h1>${heading}</h1>
 <p class="lead">${finished ? t('progressLeadDone') : t('progressLead')}</p>
 <table id="progress"${finished ? '' : html` data-events="/download/retrievals/${retrieval.id}/events" data-labels="${labels}"`}><thead><tr><th scope="col">${t('datasetColumn')}</th><th scope="col">${t('statusLabel')}</th><th scope="col">${t('reasonLabel')}</th></tr></thead><tbody>${rows}</tbody></table>
 ${result}
 ${retry}
 `;
-    return reply.page({ title: finished ? t('progressDone') : t('progressTitle'), path: `/download/retrievals/${retrieval.id}`, body, session: mine.session });
+    return reply.page({ title: heading, path: `/download/retrievals/${retrieval.id}`, body, session: mine.session });
   });
 
   app.get('/download/retrievals/:id/events', { schema: { hide: true, params: retrievalParams } }, async (request, reply) => {

@@ -170,6 +170,7 @@ const zh = {
   downloadExpired: '此資料包已逾期未下載，平台已將其刪除。如仍需要，請重新申請。',
   retrievalInterrupted: '平台在取得資料時中止（例如系統更新），資料包未產生。您的同意已使用；請按下方按鈕重新申請。',
   progressLeadDone: '各機關已回覆，結果如下。',
+  progressFailed: '未能備妥資料',
   datasetColumn: '資料集',
   recipientSelf: '您本人',
   recipientOperator: '營運人員 {name}',
@@ -369,6 +370,7 @@ const en: Record<MessageKey, string> = {
   retrievalInterrupted:
     'The platform stopped while fetching your data (an update, say), so no package was made. Your consent was used; ask again with the button below.',
   progressLeadDone: 'Every agency has answered; here is the result.',
+  progressFailed: 'Your data could not be prepared',
   datasetColumn: 'Data set',
   recipientSelf: 'You',
   recipientOperator: 'Operator {name}',
