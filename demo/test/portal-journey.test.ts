@@ -16,6 +16,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { createOidcMethod } from '../../packages/hub/src/identity/oidc/index.ts';
 import { createX509Verifier } from '../../packages/hub/src/identity/x509/index.ts';
 import { launchBrowser, seriousViolations } from '../../packages/hub/test/helpers/browser.ts';
+import { cspViolations, watchCsp } from '../../packages/hub/test/helpers/csp.ts';
 import { startTestHub, type TestHub } from '../../packages/hub/test/helpers/hub.ts';
 import { startDemoAgencies } from '../src/agencies.ts';
 import { createDemoCa, type DemoCa, REVOKED_DEMO_CITIZEN } from '../src/ca/index.ts';
@@ -94,6 +95,7 @@ function runNode(args: string[]): Promise<{ status: number; output: string }> {
 
 async function audit(page: Page, label: string): Promise<void> {
   assert.deepEqual(await seriousViolations(page), [], `axe on ${label} (${page.url()})`);
+  assert.deepEqual(cspViolations(page), [], `no Content-Security-Policy violation up to ${label}`);
   audited.push(label);
 }
 
@@ -126,6 +128,7 @@ let downloadFile = '';
 
 test('first use: two methods, consent, live progress, preview, download', async () => {
   firstContext = await browser.browser.newContext({ acceptDownloads: true });
+  watchCsp(firstContext);
   const page = await firstContext.newPage();
   await choose(page, ['household-personal', 'income', 'income-tax-certificate']);
   assert.match(page.url(), /\/login\?/);
@@ -252,6 +255,7 @@ test('a passkey bound after a strong login signs the person in at level 2', asyn
 
 test('a later visit: one method is enough to be known, but a level 1 data set asks for step-up', async () => {
   const context = await browser.browser.newContext();
+  watchCsp(context);
   const page = await context.newPage();
   await choose(page, ['id-card-image']);
   await signInWithMobileId(page);
@@ -278,6 +282,7 @@ test('a later visit: one method is enough to be known, but a level 1 data set as
 
 test('a revoked certificate cannot sign in', async () => {
   const context = await browser.browser.newContext();
+  watchCsp(context);
   const page = await context.newPage();
   await page.goto(`${t.url.replace('127.0.0.1', 'localhost')}/login?next=/history`);
   await signInWithCard(page, REVOKED_DEMO_CITIZEN);

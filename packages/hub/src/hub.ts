@@ -43,7 +43,8 @@ export interface HubCore {
   catalogue: CatalogueService;
   ledger: Ledger;
   retrievals: RetrievalService;
-  passkeys: PasskeyMethod;
+  /** The hub secret, for what the server side derives from it (passkeys). */
+  secret: Buffer;
   /** The subject key of a national ID (HMAC under the hub secret); throws SubjectIdError for an invalid ID. */
   subjectKey(nationalId: string): string;
   /** Keyed, one-way pseudonym of a client address (rate limits store no reversible IPs). */
@@ -90,7 +91,6 @@ export async function openHubCore(config: Config, logger: Logger, options: CoreO
     const ledger = new Ledger({ db, engine, secret, logger });
     const signReceipt = async (input: ConsentReceiptInput) =>
       signConsentReceipt(input, await currentSigningKey(db, secret, 'consent-receipt'), config.publicUrl);
-    const passkeys = createPasskeyMethod({ db, secret, ...passkeyOptionsFromEnv(process.env, config.publicUrl) });
     const subjectKey = subjectKeyer(secret);
     const instanceId = randomUUID();
     const feed = new ProgressFeed(db);
@@ -116,7 +116,7 @@ export async function openHubCore(config: Config, logger: Logger, options: CoreO
       catalogue,
       ledger,
       retrievals,
-      passkeys,
+      secret,
       subjectKey,
       clientPseudonym: clientPseudonymer(secret),
       async closeCore(graceMs = config.shutdownGraceMs) {
@@ -161,6 +161,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const notifier = options.notifier ?? notifierFromEnv(process.env, { logger });
   const core = await openHubCore(config, logger, options);
   const { db } = core;
+  const passkeys = createPasskeyMethod({ db, secret: core.secret, ...passkeyOptionsFromEnv(process.env, config.publicUrl) });
   const ttlMs = config.downloadTtlHours * 3600_000;
   const sessionStore = new SessionStore(db);
   const login = new LoginService({
@@ -224,7 +225,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     api: { catalogue: core.catalogue, ledger: core.ledger, sessions: sessionStore, subjectKey: core.subjectKey },
     portal: {
       sessions,
-      methods: { ...identity, passkey: core.passkeys },
+      methods: { ...identity, passkey: passkeys },
       catalogue: core.catalogue,
       login,
       retrievals: core.retrievals,

@@ -45,6 +45,35 @@ export interface ServerParts {
   limits?: HttpLimits;
 }
 
+/**
+ * Every route declares what it takes, and every API route what it answers: validation, types and
+ * the OpenAPI document come from that one source, so a route without it fails at registration.
+ */
+export function requireSchemas(app: FastifyInstance): void {
+  const routes: RouteSummary[] = [];
+  ROUTES.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    const where = `${String(route.method)} ${route.url}`;
+    if (!route.schema) throw new Error(`route ${where} has no schema`);
+    if (route.url.startsWith('/api/') && !route.schema.hide && !route.schema.response) throw new Error(`API route ${where} has no response schema`);
+    for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url, hidden: Boolean(route.schema.hide) });
+  });
+}
+
+export interface RouteSummary {
+  method: string;
+  url: string;
+  /** Left out of the OpenAPI document. */
+  hidden: boolean;
+}
+
+const ROUTES = new WeakMap<FastifyInstance, RouteSummary[]>();
+
+/** The routes registered on a server built here, as registered (HEAD routes included). */
+export function routesOf(app: FastifyInstance): readonly RouteSummary[] {
+  return ROUTES.get(app) ?? [];
+}
+
 export async function buildServer(parts: ServerParts): Promise<FastifyInstance> {
   const limits = parts.limits ?? DEFAULT_HTTP_LIMITS;
   const app = Fastify({
@@ -69,6 +98,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  requireSchemas(app);
   installErrorHandling(app, portalErrorPages);
   // Answers finishing during shutdown close their connection, so a keep-alive socket that was busy
   // when close() began cannot hold the process open for the keep-alive timeout.

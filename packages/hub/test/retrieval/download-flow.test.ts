@@ -10,6 +10,7 @@ import { type FakeAgency, goodPackage, startFakeAgency, zipAnswer } from '../hel
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { type PortalClient, signedIn, untilFinished } from '../helpers/portal-client.ts';
 import { testRegistry } from '../helpers/registry.ts';
+import { runScript } from '../helpers/run-script.ts';
 
 const NATIONAL_ID = 'A123456789';
 const STRANGER_ID = 'B287654326';
@@ -126,6 +127,35 @@ test('a granted consent can be revoked from the history until it is used, and th
   );
   const history = (await (await owner.get('/api/v1/me/history')).json()) as { entries: Array<{ entry: { action: string; consent: string } }> };
   assert.ok(history.entries.some((e) => e.entry.action === 'consent_revoked' && e.entry.consent === consent.id));
+});
+
+test("an operator's fetch names the operator and the reason in the person's history; without them it is refused", async () => {
+  const env = {
+    ...process.env,
+    NODE_ENV: 'test',
+    DATA_DIR: t.database.dataDir,
+    HUB_PUBLIC_URL: t.url,
+    ...(t.database.databaseUrl ? { DATABASE_URL: t.database.databaseUrl } : {}),
+  };
+  const script = join(import.meta.dirname, '../../src/cli/fetch.ts');
+  const refused = await runScript(script, ['--subject', NATIONAL_ID, '--datasets', 'household-personal'], { env });
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /--operator \(who\) and --reason \(why\)/);
+  const run = await runScript(
+    script,
+    ['--operator', 'ops.chen', '--reason', '客服案件 2026-118', '--subject', NATIONAL_ID, '--datasets', 'household-personal', '--json'],
+    { env },
+  );
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.match(run.stdout, /"status":"ok"/);
+  const page = await (await owner.get('/history')).text();
+  assert.match(page, /營運人員操作<\/td><td>資料集 household-personal<\/td><td>營運人員 ops\.chen<\/td>/);
+  const history = (await (await owner.get('/api/v1/me/history')).json()) as {
+    entries: Array<{ entry: { action: string; actor: { kind: string; id: string }; purpose: string } }>;
+  };
+  const operator = history.entries.find((e) => e.entry.action === 'operator_action');
+  assert.deepEqual(operator?.entry.actor, { kind: 'operator', id: 'ops.chen' });
+  assert.equal(operator?.entry.purpose, '客服案件 2026-118');
 });
 
 test('nothing personal in any table, the database files or the logs', async () => {
