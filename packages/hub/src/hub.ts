@@ -15,7 +15,7 @@ import { DownloadService } from './delivery/download/download-service.ts';
 import { purgeExpiredDownloads } from './delivery/download/downloads.ts';
 import { type IdentityMethods, identityMethodsFromEnv } from './identity/identity-config.ts';
 import { LoginService } from './identity/login-service.ts';
-import { createPasskeyMethod, type PasskeyMethod, passkeyOptionsFromEnv } from './identity/passkey/index.ts';
+import { createPasskeyMethod, passkeyOptionsFromEnv } from './identity/passkey/index.ts';
 import { SessionStore } from './identity/session/session-store.ts';
 import { currentSigningKey, publishedJwks } from './keys/hub-keys.ts';
 import { resolveSecret } from './keys/secret.ts';

@@ -14,7 +14,7 @@ import * as proofs from './proofs.ts';
 import { insertTreeHead, readLatestTreeHead, readLeafHashes, readSubjectEntries, readTip, readTreeHeadKeys } from './repository.ts';
 import { applyRetention, retentionCutoff } from './retention.ts';
 import { type SignedTreeHead, signTreeHead } from './tree-head.ts';
-import { startTreeHeadTimer, type TreeHeadTimer } from './tree-head-timer.ts';
+import { intervalTicker, startTreeHeadTimer, type Ticker, type TreeHeadTimer } from './tree-head-timer.ts';
 
 export interface LedgerOptions {
   db: Db;
@@ -25,6 +25,8 @@ export interface LedgerOptions {
   now?: () => Date;
   /** How often, at most, entries wait for a signed tree head. Default one minute. */
   treeHeadIntervalMs?: number;
+  /** Drives the tree-head timer instead of the interval (tests tick it by hand). */
+  treeHeadTicker?: Ticker;
 }
 
 /** A tree size or index outside the log as it stands. */
@@ -144,7 +146,8 @@ export class Ledger {
 
   startTreeHeadTimer(): void {
     if (this.timer) return;
-    this.timer = startTreeHeadTimer(() => this.signIfGrown(), this.options.treeHeadIntervalMs ?? 60_000, this.options.logger);
+    const ticker = this.options.treeHeadTicker ?? intervalTicker(this.options.treeHeadIntervalMs ?? 60_000);
+    this.timer = startTreeHeadTimer(() => this.signIfGrown(), ticker, this.options.logger);
   }
 
   /** Stops signing on a timer; resolves once a signing under way has finished (before the database closes). */

@@ -7,12 +7,25 @@ export interface TreeHeadTimer {
   stop(): Promise<void>;
 }
 
-/** Calls `signIfGrown` every `intervalMs`, never twice at once; the timer does not keep the process alive. */
-export function startTreeHeadTimer(signIfGrown: () => Promise<unknown>, intervalMs: number, logger?: Logger): TreeHeadTimer {
+/** What drives the timer: calls `tick` now and then until cancelled. Tests drive it by hand. */
+export type Ticker = (tick: () => Promise<void>) => { cancel(): void };
+
+/** The hub's ticker: every intervalMs, not keeping the process alive. */
+export function intervalTicker(intervalMs: number): Ticker {
+  return (tick) => {
+    const timer = setInterval(() => void tick(), intervalMs);
+    timer.unref();
+    return { cancel: () => clearInterval(timer) };
+  };
+}
+
+/** Calls `signIfGrown` on every tick, never twice at once; a tick during a signing waits for it. */
+export function startTreeHeadTimer(signIfGrown: () => Promise<unknown>, ticker: Ticker, logger?: Logger): TreeHeadTimer {
   let running: Promise<void> | undefined;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = signIfGrown()
+  let stopped = false;
+  const tick = (): Promise<void> => {
+    if (stopped) return Promise.resolve();
+    running ??= signIfGrown()
       .then(
         () => undefined,
         (error: unknown) => logger?.warn({ err: error }, 'signing a ledger tree head failed'),
@@ -20,11 +33,13 @@ export function startTreeHeadTimer(signIfGrown: () => Promise<unknown>, interval
       .finally(() => {
         running = undefined;
       });
-  }, intervalMs);
-  timer.unref();
+    return running;
+  };
+  const handle = ticker(tick);
   return {
     async stop() {
-      clearInterval(timer);
+      stopped = true;
+      handle.cancel();
       await running;
     },
   };

@@ -15,8 +15,10 @@ export interface HubProcess {
 
 const MAIN = join(import.meta.dirname, '../../src/main.ts');
 
-export async function startHubProcess(env: Record<string, string>): Promise<HubProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+export async function startHubProcess(env: Record<string, string>, options: { checkout?: string } = {}): Promise<HubProcess> {
+  const main = options.checkout ? join(options.checkout, 'packages/hub/src/main.ts') : MAIN;
+  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+    ...(options.checkout ? { cwd: options.checkout } : {}),
     env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
