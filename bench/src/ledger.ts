@@ -7,14 +7,19 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  CompactRange,
+  type Db,
+  leafHash,
+  Ledger,
+  type LedgerEntryInput,
+  migrateToLatest,
+  openDatabase,
+  type StoredSubtree,
+  verifyConsistency,
+  verifyInclusion,
+} from '@openmydata/hub';
 import { CompiledQuery, sql } from 'kysely';
-import { CompactRange, type StoredSubtree } from '../../packages/hub/src/ledger/compact-range.ts';
-import type { LedgerEntryInput } from '../../packages/hub/src/ledger/entry.ts';
-import { Ledger } from '../../packages/hub/src/ledger/ledger.ts';
-import { leafHash } from '../../packages/hub/src/ledger/merkle.ts';
-import { verifyConsistency, verifyInclusion } from '../../packages/hub/src/ledger/verify-proof.ts';
-import { type Db, openDatabase } from '../../packages/hub/src/store/database.ts';
-import { migrateToLatest } from '../../packages/hub/src/store/migrate.ts';
 
 const APPEND_BATCH = 1000;
 const APPEND_BATCHES = 100;

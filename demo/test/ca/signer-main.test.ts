@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
-import { createX509Verifier, crlsFromFiles } from '../../../packages/hub/src/identity/x509/index.ts';
 import { CITIZENS } from '../../src/population/citizens.ts';
 import type { SignedChallenge } from '../../src/signer/index.ts';
 import { filesUnder, findPersonalData } from '../privacy-scan.ts';
 import { readFile } from 'node:fs/promises';
+import { createX509Verifier, crlsFromFiles } from '@openmydata/hub';
 
 const HUB = 'http://localhost:3999';
 const root = join(import.meta.dirname, '../../..');

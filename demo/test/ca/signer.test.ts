@@ -2,7 +2,7 @@
 // nonce, and the hub's verifier accepts it. Other origins and other host names are refused.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createX509Verifier, type X509Verifier } from '../../../packages/hub/src/identity/x509/index.ts';
+import { createX509Verifier, type X509Verifier } from '@openmydata/hub';
 import { type CitizenCard, createDemoCa, type DemoCa } from '../../src/ca/index.ts';
 import { CITIZENS } from '../../src/population/citizens.ts';
 import { type RunningSigner, type SignedChallenge, startSigner } from '../../src/signer/index.ts';

@@ -3,8 +3,7 @@
 import assert from 'node:assert/strict';
 import { webcrypto } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { createOidcMethod, type OidcMethod } from '../../../packages/hub/src/identity/oidc/index.ts';
-import { IdentityError } from '../../../packages/hub/src/identity/types.ts';
+import { createOidcMethod, IdentityError, type OidcMethod } from '@openmydata/hub';
 import { type RunningMockIdp, startMockIdp } from '../../src/idp/mock-idp.ts';
 import { DEMO_PERSONAS } from '../../src/population/citizens.ts';
 import { Browser, formAction, openSignInPage, signInAtIdp } from './browser.ts';

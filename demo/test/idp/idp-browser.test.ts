@@ -2,9 +2,9 @@
 // with JavaScript off, and axe-core finds no serious or critical problems on the sign-in and error pages.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { createOidcMethod, type OidcMethod } from '@openmydata/hub';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, seriousViolations } from '../../../packages/hub/test/helpers/browser.ts';
-import { createOidcMethod, type OidcMethod } from '../../../packages/hub/src/identity/oidc/index.ts';
 import { type RunningMockIdp, startMockIdp } from '../../src/idp/mock-idp.ts';
 import { DEMO_PERSONAS } from '../../src/population/citizens.ts';
 

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
-import { createSmtpNotifier } from '../../../packages/hub/src/notify/index.ts';
+import { createSmtpNotifier } from '@openmydata/hub';
 
 const root = resolve(import.meta.dirname, '../../..');
 

@@ -2,8 +2,8 @@
 // serious or critical problems, the page has its language and landmarks, and a click opens a message.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { createSmtpNotifier, DEFAULT_MAIL_FROM } from '@openmydata/hub';
 import type { Browser } from 'playwright-core';
-import { createSmtpNotifier, DEFAULT_MAIL_FROM } from '../../../packages/hub/src/notify/index.ts';
 import { launchBrowser, seriousViolations } from '../../../packages/hub/test/helpers/browser.ts';
 import { type MailSink, startMailSink } from '../../src/mail/mail-sink.ts';
 

@@ -1,7 +1,6 @@
 // The hub and the test runner work in a checkout whose path has spaces and Chinese characters: no
 // code takes a file path from a URL's pathname (which keeps %20 and percent-encoded characters).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
