@@ -75,6 +75,21 @@ test('a correct package is verified and handed over, with progress events', asyn
   );
 });
 
+test('records must fit the registered fields: an unknown field or a wrong type is refused, naming the field', async () => {
+  agency.behave(async (info) => zipAnswer(await goodPackage(agency, info, { records: [{ value: 'ok' }, { value: true }] })));
+  const wrongType = await fetchOne();
+  assertFailed(wrongType, 'package_invalid', 'data_field_type');
+  if (wrongType.status === 'failed') assert.match(wrongType.detail, /records\[1\]\.value is not a string/);
+  agency.behave(async (info) => zipAnswer(await goodPackage(agency, info, { records: [{ value: 'ok', salary: 100 }] })));
+  const unknown = await fetchOne();
+  assertFailed(unknown, 'package_invalid', 'data_field_unknown');
+  if (unknown.status === 'failed') assert.match(unknown.detail, /records\[0\]\.salary is not a registered field/);
+  agency.behave(async (info) => zipAnswer(await goodPackage(agency, info, { rows: [] })));
+  assertFailed(await fetchOne(), 'package_invalid', 'data_malformed');
+  agency.behave(async (info) => zipAnswer(await goodPackage(agency, info, { records: [{ value: null }, {}] })));
+  assert.equal((await fetchOne()).status, 'ok', 'null and absent values are allowed');
+});
+
 test('tampered data file: digest mismatch', async () => {
   agency.behave(async (info) => zipAnswer(await craftedPackage(agency, info, { data: Buffer.from('{"records":[{"value":"forged"}]}') })));
   assertFailed(await fetchOne(), 'package_invalid', 'package_digest_mismatch');

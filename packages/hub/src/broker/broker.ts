@@ -1,9 +1,10 @@
 // The broker fetches data sets from their agencies in parallel and verifies every package before
 // anything else may use it. Packages stay in memory; this module never touches the disk.
-import { checkPersonIdentifier, type KeyResolver, newTransactionId, PackageError, verifyPackage } from '@openmydata/protocol';
+import { checkPersonIdentifier, type KeyResolver, newTransactionId, PACKAGE_PATHS, PackageError, verifyPackage } from '@openmydata/protocol';
 import type { Agency, Dataset } from '../catalog/repository.ts';
 import type { ConsumedConsent } from '../consent/consent-repository.ts';
 import { requestPackage, type Exchange } from './agency-client.ts';
+import { checkRecords, RecordsError } from './check-records.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import type { DatasetOutcome, FailedOutcome, FailureReason, OutcomeBase, ProgressEvent } from './outcome.ts';
 
@@ -209,9 +210,12 @@ export class Broker {
           ratioFloorBytes: 64 * 1024,
         },
       });
+      // Signed by the agency is not enough: the records must be what the registry says the data set holds.
+      checkRecords(verified.files.get(PACKAGE_PATHS.data), dataset.fields);
       return { ...at(), status: 'ok', archive, package: verified };
     } catch (error) {
       if (error instanceof PackageError) return { ...failed(at(), 'package_invalid', error.message), code: error.code };
+      if (error instanceof RecordsError) return { ...failed(at(), 'package_invalid', error.message), code: error.code };
       return failed(at(), 'agency_keys_unavailable', 'the JWKS could not be fetched');
     }
   }
