@@ -15,7 +15,8 @@ function cookieValue(header: string | undefined, name: string): string | undefin
 }
 
 export function portalContext(request: FastifyRequest, reply: FastifyReply): { lang: Lang; t: Translate } {
-  const queryLang = (request.query as Record<string, unknown> | undefined)?.lang;
+  // Read from the address itself: this runs before (and outside) any route's query schema.
+  const queryLang = new URLSearchParams(request.url.split('?')[1] ?? '').get('lang') ?? undefined;
   const lang = pickLang(queryLang, cookieValue(request.headers.cookie, LANG_COOKIE));
   if (typeof queryLang === 'string' && queryLang === lang) {
     reply.header('set-cookie', `${LANG_COOKIE}=${lang}; Path=/; Max-Age=31536000; SameSite=Lax`);
