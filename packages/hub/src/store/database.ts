@@ -1,6 +1,6 @@
 // Opens the database: SQLite (better-sqlite3, WAL) under DATA_DIR by default, PostgreSQL when
 // DATABASE_URL is set. Everything above this file speaks Kysely and does not care which.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -23,12 +23,26 @@ export function openDatabase(options: { databaseUrl?: string | undefined; dataDi
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), engine: 'postgres' };
   }
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  const file = new SQLite(join(options.dataDir, 'hub.sqlite'));
+  const path = join(options.dataDir, 'hub.sqlite');
+  ownerOnly(path);
+  const file = new SQLite(path);
   file.pragma('journal_mode = WAL');
   file.pragma('synchronous = NORMAL');
   file.pragma('foreign_keys = ON');
   file.pragma('busy_timeout = 5000');
   return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) }), engine: 'sqlite' };
+}
+
+/**
+ * The database file readable by the hub's user alone, like the secrets beside it. SQLite gives its
+ * -wal and -shm files the database file's permissions, so creating it 0600 covers them; files an
+ * older version left readable are tightened.
+ */
+function ownerOnly(path: string): void {
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file) && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+  }
 }
 
 export async function pingDatabase(db: Db): Promise<void> {
