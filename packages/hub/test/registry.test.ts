@@ -98,6 +98,17 @@ test('the JSON Schema enumerates the field types and categories, and refuses unk
   for (const name of ['Agency', 'Dataset', 'Field', 'MaintenanceWindow', 'LocalizedText']) assert.equal(schema.$defs[name]?.additionalProperties, false, name);
 });
 
+test('the registry file in docs/joining-as-an-agency.md is valid', () => {
+  const doc = readFileSync(join(import.meta.dirname, '../../../docs/joining-as-an-agency.md'), 'utf8');
+  const example = /```json\n([\s\S]*?)\n```/.exec(doc)?.[1];
+  assert.ok(example, 'the page has a JSON example');
+  const registry = parseRegistry(JSON.parse(example), 'the example');
+  assert.deepEqual(
+    registry.agencies.map((a) => [a.id, a.datasets.map((d) => d.category)]),
+    [['city-welfare', ['welfare']]],
+  );
+});
+
 test('every category has a name in both portal languages', () => {
   for (const category of DATASET_CATEGORIES) {
     const key = `categoryName_${category}`;
