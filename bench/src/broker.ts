@@ -49,7 +49,7 @@ export async function run(): Promise<void> {
             id: `bench-ds-${i}`,
             name: { 'zh-TW': `資料集 ${i}`, en: `Data set ${i}` },
             description: { 'zh-TW': '效能測試', en: 'Benchmark' },
-            category: 'bench',
+            category: 'household',
             fields: [{ id: 'value', name: { 'zh-TW': '值', en: 'Value' }, type: 'string' }],
             formats: ['json', 'pdf'],
             min_assurance_level: 4,

@@ -1,26 +1,87 @@
 // npm start: the whole demo on SQLite. Starts the hub and the demo agencies as their own processes,
-// waits until they answer, and prints where everything is. Ctrl-C stops it all.
+// waits until they answer, and prints where everything is. Once the demo runs, a process that dies
+// is started again after a back-off (1 s, doubling to 30 s; back to 1 s after a minute up), so an
+// agency can fail and come back while the hub reports it unavailable. Ctrl-C stops it all.
+// Environment: HUB_PORT (3000; the demo takes the ports after it), DATA_DIR (var),
+// OMD_EXTRA_REGISTRY_DIR (every *.json in it is added to the demo's registry: outside agencies,
+// docs/joining-as-an-agency.md), DEMO_RESTART_DELAY_SECONDS (first back-off, 1).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadRegistryFile, mergeRegistries, parseRegistry, type Registry, RegistryError } from '@openmydata/hub';
+import { blockedPortProblem } from './bad-ports.ts';
 import { DEMO_AGENCIES, registryFor } from './catalogue.ts';
 import { REVOKED_DEMO_CITIZEN } from './ca/index.ts';
 import { DEMO_PERSONAS } from './population/citizens.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const { values: args } = parseArgs({ options: { 'maintenance-now': { type: 'boolean', default: false } }, strict: true });
-const hubPort = Number(process.env.HUB_PORT ?? 3000);
-if (!Number.isInteger(hubPort) || hubPort < 1 || hubPort > 65535 - 20) {
-  process.stderr.write(`HUB_PORT must be a port number below ${65535 - 20}; got ${process.env.HUB_PORT}\n`);
+
+function stopAtOnce(message: string): never {
+  process.stderr.write(`${message}\n`);
   process.exit(78);
 }
+
+// The ports the demo serves HTTP on, as offsets from HUB_PORT (the mail sink's SMTP port, +20, is
+// no browser's business).
+const HTTP_PORTS = [
+  { name: 'the hub', offset: 0 },
+  { name: 'the mock identity provider', offset: 8 },
+  { name: 'the card signer', offset: 9 },
+  { name: 'the mail outbox', offset: 10 },
+  ...DEMO_AGENCIES.map((a) => ({ name: `the ${a.id} agency`, offset: a.portOffset })),
+];
+const LAST_OFFSET = 20;
+
+const hubPortText = process.env.HUB_PORT || '3000';
+const hubPort = Number(hubPortText);
+if (!/^\d+$/.test(hubPortText) || hubPort < 1 || hubPort > 65535 - LAST_OFFSET) {
+  stopAtOnce(`HUB_PORT must be a port number from 1 to ${65535 - LAST_OFFSET} (the demo uses the ${LAST_OFFSET} after it); got ${hubPortText}`);
+}
+const blocked = blockedPortProblem(HTTP_PORTS.map((p) => ({ name: p.name, port: hubPort + p.offset })));
+if (blocked) stopAtOnce(`HUB_PORT=${hubPort} cannot be used: ${blocked} Choose another HUB_PORT, e.g. 3000.`);
+
+const restartDelayText = process.env.DEMO_RESTART_DELAY_SECONDS || '1';
+const firstRestartDelayMs = Number(restartDelayText) * 1000;
+if (!(firstRestartDelayMs >= 100 && firstRestartDelayMs <= 300_000))
+  stopAtOnce(`DEMO_RESTART_DELAY_SECONDS must be between 0.1 and 300; got ${restartDelayText}`);
+const MAX_RESTART_DELAY_MS = Math.max(30_000, firstRestartDelayMs);
+const STABLE_AFTER_MS = 60_000;
+
 const hubUrl = `http://localhost:${hubPort}`;
-const dataDir = resolve(root, process.env.DATA_DIR ?? 'var');
+const dataDir = resolve(root, process.env.DATA_DIR || 'var');
 const logDir = join(dataDir, 'log');
+
+/** The demo's registry plus every *.json in OMD_EXTRA_REGISTRY_DIR; any problem stops the launcher before it starts anything. */
+async function registry(): Promise<{ registry: Registry; extra: Registry['agencies'] }> {
+  const demo = parseRegistry(registryFor(hubPort, '127.0.0.1', args['maintenance-now']), 'the demo registry');
+  const dir = process.env.OMD_EXTRA_REGISTRY_DIR;
+  if (!dir) return { registry: demo, extra: [] };
+  let files: string[];
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
+  } catch {
+    stopAtOnce(`OMD_EXTRA_REGISTRY_DIR=${dir} is not a directory I can read.`);
+  }
+  try {
+    const parts = [{ source: 'the demo registry', registry: demo }];
+    for (const file of files) parts.push({ source: join(dir, file), registry: await loadRegistryFile(join(dir, file)) });
+    const extra = parts.slice(1).flatMap((p) => p.registry.agencies);
+    return { registry: mergeRegistries(parts), extra };
+  } catch (error) {
+    if (error instanceof RegistryError) stopAtOnce(`${error.message}\nFix the file in OMD_EXTRA_REGISTRY_DIR (schema: docs/registry.schema.json).`);
+    throw error;
+  }
+}
+
+const { registry: combined, extra } = await registry();
 mkdirSync(logDir, { recursive: true, mode: 0o700 });
 const registryFile = join(dataDir, 'registry.json');
-writeFileSync(registryFile, `${JSON.stringify(registryFor(hubPort, '127.0.0.1', args['maintenance-now']), null, 2)}\n`);
+writeFileSync(registryFile, `${JSON.stringify(combined, null, 2)}\n`);
 
 const idpUrl = `http://127.0.0.1:${hubPort + 8}`;
 const signerUrl = `http://127.0.0.1:${hubPort + 9}`;
@@ -42,34 +103,95 @@ const env = {
   SMTP_URL: `smtp://127.0.0.1:${hubPort + 20}`,
   ...(args['maintenance-now'] ? { DEMO_MAINTENANCE_NOW: '1' } : {}),
 };
-const children: ChildProcess[] = [];
-let stopping = false;
 
-function launch(name: string, script: string): ChildProcess {
-  const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a', mode: 0o600 });
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.pipe(log);
-  child.stderr?.on('data', (chunk: Buffer) => {
-    log.write(chunk);
-    process.stderr.write(`[${name}] ${chunk}`);
-  });
-  child.on('exit', (code, signal) => {
-    if (!stopping) {
-      process.stderr.write(`\n${name} stopped unexpectedly (${signal ?? `exit ${code}`}); see ${join(logDir, `${name}.log`)}\n`);
-      shutdown(1);
-    }
-  });
+/** One supervised process: its script, the process now running, and its back-off. */
+interface Child {
+  name: string;
+  script: string;
+  process?: ChildProcess;
+  startedAt: number;
+  nextDelayMs: number;
+  restartTimer?: NodeJS.Timeout;
+}
+
+const children: Child[] = [];
+let stopping = false;
+let running = false;
+const pidsFile = join(dataDir, 'demo-pids.json');
+const launcherLog = createWriteStream(join(logDir, 'launcher.log'), { flags: 'a', mode: 0o600 });
+
+/** To the terminal and var/log/launcher.log. */
+function report(message: string): void {
+  process.stderr.write(`${message}\n`);
+  launcherLog.write(`${new Date().toISOString()} ${message}\n`);
+}
+
+// Which process is which, for whoever wants to stop one (the restart test does, with kill -9).
+function writePids(): void {
+  const pids = Object.fromEntries(children.filter((c) => c.process?.pid !== undefined).map((c) => [c.name, c.process?.pid]));
+  writeFileSync(pidsFile, `${JSON.stringify({ launcher: process.pid, children: pids }, null, 2)}\n`, { mode: 0o600 });
+}
+
+function launch(name: string, script: string): Child {
+  const child: Child = { name, script, startedAt: 0, nextDelayMs: firstRestartDelayMs };
   children.push(child);
+  spawnChild(child);
   return child;
+}
+
+function spawnChild(child: Child): void {
+  const log = createWriteStream(join(logDir, `${child.name}.log`), { flags: 'a', mode: 0o600 });
+  const proc = spawn(process.execPath, ['--import', 'tsx', child.script], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stdout?.pipe(log);
+  proc.stderr?.on('data', (chunk: Buffer) => {
+    log.write(chunk);
+    process.stderr.write(`[${child.name}] ${chunk}`);
+  });
+  proc.on('exit', (code, signal) => {
+    log.end();
+    onExit(child, code, signal);
+  });
+  child.process = proc;
+  child.startedAt = Date.now();
+  writePids();
+}
+
+function onExit(child: Child, code: number | null, signal: NodeJS.Signals | null): void {
+  if (stopping) return;
+  const how = signal ?? `exit ${code}`;
+  const logFile = join(logDir, `${child.name}.log`);
+  // Before the demo runs, or on a configuration error (exit 78), starting again would fail the same way.
+  if (!running || code === 78) {
+    report(`\n${child.name} stopped unexpectedly (${how}); see ${logFile}`);
+    shutdown(1);
+    return;
+  }
+  if (Date.now() - child.startedAt >= STABLE_AFTER_MS) child.nextDelayMs = firstRestartDelayMs;
+  const delay = child.nextDelayMs;
+  child.nextDelayMs = Math.min(delay * 2, MAX_RESTART_DELAY_MS);
+  report(`${child.name} stopped unexpectedly (${how}); restarting it in ${delay / 1000} s (see ${logFile})`);
+  child.restartTimer = setTimeout(() => {
+    child.restartTimer = undefined;
+    if (stopping) return;
+    spawnChild(child);
+    report(`${child.name} restarted (pid ${child.process?.pid})`);
+  }, delay);
 }
 
 function shutdown(code: number): void {
   if (stopping) return;
   stopping = true;
-  for (const child of children) child.kill('SIGTERM');
+  for (const child of children) {
+    if (child.restartTimer) clearTimeout(child.restartTimer);
+    child.process?.kill('SIGTERM');
+  }
+  rmSync(pidsFile, { force: true });
   const force = setTimeout(() => process.exit(code), 8000);
   force.unref();
-  Promise.all(children.map((c) => (c.exitCode !== null ? Promise.resolve() : new Promise((r) => c.once('exit', r))))).then(() => process.exit(code));
+  const exited = children.map((c) =>
+    !c.process || c.process.exitCode !== null || c.process.signalCode !== null ? Promise.resolve() : new Promise((r) => c.process?.once('exit', r)),
+  );
+  Promise.all(exited).then(() => launcherLog.end(() => process.exit(code)));
 }
 process.on('SIGINT', () => shutdown(0));
 process.on('SIGTERM', () => shutdown(0));
@@ -85,7 +207,7 @@ async function waitFor(url: string, what: string, seconds = 60): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  process.stderr.write(`${what} did not become ready at ${url} within ${seconds} s\n`);
+  report(`${what} did not become ready at ${url} within ${seconds} s`);
   shutdown(1);
 }
 
@@ -102,6 +224,7 @@ await waitFor(`${hubUrl}/readyz`, 'The hub');
 await waitFor(`${idpUrl}/.well-known/openid-configuration`, 'The mock identity provider');
 await Promise.all(DEMO_AGENCIES.map((a) => waitFor(`http://127.0.0.1:${hubPort + a.portOffset}/healthz`, a.name.en)));
 if (stopping) process.exit(1);
+running = true;
 
 const pad = (s: string, n: number) => s.padEnd(n);
 const lines = [
@@ -122,6 +245,14 @@ const lines = [
   ...DEMO_AGENCIES.map(
     (a) => `    ${pad(a.id, 15)} http://127.0.0.1:${hubPort + a.portOffset}   ${a.name['zh-TW']} · ${a.datasets.map((d) => d.id).join(', ')}`,
   ),
+  ...(extra.length > 0
+    ? [
+        '',
+        `  Outside agencies (from ${process.env.OMD_EXTRA_REGISTRY_DIR}; not started here):`,
+        ...extra.map((a) => `    ${pad(a.id, 15)} ${a.base_url}   ${a.name['zh-TW']} · ${a.datasets.map((d) => d.id).join(', ')}`),
+        '    Check one with: npm run operator -- agency check ID',
+      ]
+    : []),
   '',
   '  Demo citizens (synthetic):',
   ...DEMO_PERSONAS.map((p) => `    ${p.nationalId}  ${p.description}`),
@@ -134,7 +265,7 @@ const lines = [
   '  Try:  npm run fetch -- --operator ops.demo --reason "trying the demo" --subject A123456789 --datasets household-personal,income,vehicles',
   '        npm run fetch -- --operator ops.demo --reason "trying the demo" --subject A123456789 --all',
   '',
-  `  Logs: ${logDir}   ·   Stop: Ctrl-C`,
+  `  Logs: ${logDir}   ·   Process ids: ${pidsFile}   ·   Stop: Ctrl-C`,
   '',
 ];
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,11 +1,15 @@
 // The README's start command as a new user runs it: `npm start` brings up the hub and the demo
-// agencies and prints their URLs; `npm run fetch` works against it; Ctrl-C stops everything.
+// agencies and prints their URLs; `npm run fetch` works against it; an agency from outside joins
+// through OMD_EXTRA_REGISTRY_DIR; a killed agency process comes back; Ctrl-C stops everything.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { createProvider, type ListeningProvider } from '@openmydata/provider-sdk';
+import { runScript } from '../../packages/hub/test/helpers/run-script.ts';
+import { DEMO_AGENCIES } from '../src/catalogue.ts';
 import { findCitizen, formatAddress } from '../src/population/citizens.ts';
 import { freePorts, PORT_BANDS } from './ports.ts';
 import { filesUnder, findPersonalData } from './privacy-scan.ts';
@@ -14,12 +18,75 @@ const root = join(import.meta.dirname, '../..');
 // The demo takes HUB_PORT and the 20 ports after it.
 const port = await freePorts(PORT_BANDS.start, 21);
 const dataDir = mkdtempSync(join(tmpdir(), 'omd-start-'));
-const env = { ...process.env, HUB_PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+const extraDir = join(dataDir, 'outside-registry');
+// The first restart waits this long, so the test can see the hub report the agency while it is down.
+const RESTART_DELAY_SECONDS = 30;
+const env = {
+  ...process.env,
+  HUB_PORT: String(port),
+  DATA_DIR: dataDir,
+  LOG_LEVEL: 'info',
+  OMD_EXTRA_REGISTRY_DIR: extraDir,
+  DEMO_RESTART_DELAY_SECONDS: String(RESTART_DELAY_SECONDS),
+};
 delete (env as Record<string, string | undefined>).DATABASE_URL; // the start command is the SQLite demo
 let demo: ChildProcess;
 let output = '';
+let outside: ListeningProvider;
+
+/** An agency that is no part of the demo, built with the SDK as an outsider would, registered by a file. */
+async function startOutsideAgency(): Promise<void> {
+  const hubUrl = `http://localhost:${port}`;
+  const provider = createProvider({
+    agency: { id: 'outside-agency', name: { 'zh-TW': '外部測試機關', en: 'Outside test agency' } },
+    hub: { issuer: hubUrl, jwksUrl: `${hubUrl}/.well-known/jwks.json` },
+    datasets: [
+      {
+        id: 'outside-records',
+        name: { 'zh-TW': '外部紀錄', en: 'Outside records' },
+        fields: [{ id: 'note', name: { 'zh-TW': '備註', en: 'Note' }, type: 'string' }],
+        fetch: () => ({ records: [{ note: 'synthetic' }] }),
+      },
+    ],
+  });
+  outside = await provider.listen(0, '127.0.0.1');
+  mkdirSync(extraDir);
+  const registry = {
+    agencies: [
+      {
+        id: 'outside-agency',
+        name: { 'zh-TW': '外部測試機關', en: 'Outside test agency' },
+        base_url: outside.url,
+        datasets: [
+          {
+            id: 'outside-records',
+            name: { 'zh-TW': '外部紀錄', en: 'Outside records' },
+            description: { 'zh-TW': '測試用。', en: 'For tests.' },
+            category: 'welfare',
+            fields: [{ id: 'note', name: { 'zh-TW': '備註', en: 'Note' }, type: 'string' }],
+            formats: ['json', 'pdf'],
+            min_assurance_level: 3,
+            typical_preparation_seconds: 0,
+          },
+        ],
+      },
+    ],
+  };
+  writeFileSync(join(extraDir, 'outside-agency.json'), JSON.stringify(registry, null, 2));
+}
+
+/** Polls until check is true or the deadline passes (not a sleep: it returns as soon as it is true). */
+async function until(check: () => boolean | Promise<boolean>, seconds: number, what: string): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.fail(`${what} within ${seconds} s\n${output}`);
+}
 
 before(async () => {
+  await startOutsideAgency();
   demo = spawn(process.execPath, ['--import', 'tsx', 'demo/src/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   demo.stdout?.on('data', (c: Buffer) => {
     output += c.toString();
@@ -37,6 +104,7 @@ after(async () => {
     demo.kill('SIGINT');
     await new Promise((r) => demo.once('exit', r));
   }
+  await outside.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -67,6 +135,55 @@ test('npm run fetch fetches and verifies for a synthetic citizen, as a named ope
   assert.match(run.stdout, /✔ low-income .*verified/);
   assert.match(run.stdout, /∅ traffic-violations .*no data/);
   assert.match(run.stdout, /2 verified, 1 without data, 0 failed/);
+});
+
+test('an agency from outside joins through OMD_EXTRA_REGISTRY_DIR: listed, fetched and verified, and it passes agency check', async () => {
+  assert.match(output, /Outside agencies \(from .*outside-registry; not started here\):\n\s+outside-agency\s+http:\/\/127\.0\.0\.1:\d+/);
+  const agencies = (await (await fetch(`http://localhost:${port}/api/v1/agencies`)).json()) as { agencies: Array<{ id: string }> };
+  assert.ok(agencies.agencies.some((a) => a.id === 'outside-agency'));
+  // Asynchronously: the outside agency answers from this process.
+  const run = await runScript('packages/hub/src/cli/fetch.ts', [...OPERATOR, '--subject', 'A123456789', '--datasets', 'outside-records'], { cwd: root, env });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.match(run.stdout, /✔ outside-records .*verified, signed by key/);
+  const check = await runScript('packages/hub/src/cli/operator.ts', ['agency', 'check', 'outside-agency'], { cwd: root, env });
+  assert.equal(check.code, 0, check.stdout + check.stderr);
+  assert.match(check.stdout, /OK: outside-agency answers, publishes its keys and serves the Provider API/);
+});
+
+test('kill -9 of the agencies process: the hub stays up and reports them unavailable, the launcher starts them again', async () => {
+  const pids = () => (JSON.parse(readFileSync(join(dataDir, 'demo-pids.json'), 'utf8')) as { children: Record<string, number> }).children;
+  const before = pids();
+  const household = DEMO_AGENCIES.find((a) => a.id === 'moi-household');
+  assert.ok(household && before.agencies && before.hub);
+  const health = `http://127.0.0.1:${port + household.portOffset}/healthz`;
+  const answers = async (url: string) => (await fetch(url, { signal: AbortSignal.timeout(2000) }).catch(() => undefined))?.ok === true;
+
+  process.kill(before.agencies, 'SIGKILL');
+  await until(
+    () => output.includes(`agencies stopped unexpectedly (SIGKILL); restarting it in ${RESTART_DELAY_SECONDS} s`),
+    10,
+    'the launcher saw the agencies stop',
+  );
+  assert.equal(await answers(health), false);
+  const meanwhile = await runScript('packages/hub/src/cli/fetch.ts', [...OPERATOR, '--subject', 'A123456789', '--datasets', 'household-personal'], {
+    cwd: root,
+    env,
+  });
+  assert.equal(output.includes('agencies restarted'), false, 'still inside the back-off when the fetch ran');
+  assert.equal(meanwhile.code, 1, meanwhile.stdout + meanwhile.stderr);
+  assert.match(meanwhile.stdout, /✘ household-personal .*agency_unavailable/);
+  assert.equal(await answers(`http://localhost:${port}/healthz`), true, 'the hub stays up');
+
+  await until(() => answers(health), RESTART_DELAY_SECONDS + 60, 'the agencies answer again');
+  const after = pids();
+  assert.notEqual(after.agencies, before.agencies);
+  assert.equal(after.hub, before.hub, 'the hub was not restarted');
+  assert.match(output, /agencies restarted \(pid \d+\)/);
+  const launcherLog = readFileSync(join(dataDir, 'log', 'launcher.log'), 'utf8');
+  assert.match(launcherLog, /agencies stopped unexpectedly \(SIGKILL\)/);
+  assert.match(launcherLog, /agencies restarted/);
+  const again = fetchCli(...OPERATOR, '--subject', 'A123456789', '--datasets', 'household-personal');
+  assert.equal(again.status, 0, again.stdout + again.stderr);
 });
 
 test('npm run fetch refuses without an operator and a reason, and explains bad input', () => {
@@ -104,4 +221,5 @@ test('Ctrl-C stops the hub and the agencies', async () => {
   const code = await new Promise((r) => demo.once('exit', r));
   assert.equal(code, 0);
   await assert.rejects(fetch(`http://localhost:${port}/healthz`));
+  assert.equal(existsSync(join(dataDir, 'demo-pids.json')), false, 'no stale process ids are left behind');
 });

@@ -54,15 +54,17 @@ export async function signDetached(payload: Uint8Array, privateKey: SigningKey, 
   return `${jws.protected}..${jws.signature}`;
 }
 
-export type PackageErrorCode =
-  | ZipError['code']
-  | 'package_missing_file'
-  | 'package_unlisted_file'
-  | 'package_manifest_invalid'
-  | 'package_signature_invalid'
-  | 'package_unknown_key'
-  | 'package_digest_mismatch'
-  | 'package_binding_mismatch';
+/** Every code verifyPackage refuses a package with besides the ZIP reader's (docs/provider-api.md section 10). */
+export const PACKAGE_CHECK_CODES = [
+  'package_missing_file',
+  'package_unlisted_file',
+  'package_manifest_invalid',
+  'package_signature_invalid',
+  'package_unknown_key',
+  'package_digest_mismatch',
+  'package_binding_mismatch',
+] as const;
+export type PackageErrorCode = ZipError['code'] | (typeof PACKAGE_CHECK_CODES)[number];
 
 export class PackageError extends Error {
   override readonly name = 'PackageError';

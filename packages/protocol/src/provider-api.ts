@@ -9,11 +9,23 @@ export const PROVIDER_API = {
   manifestJwsType: 'omd-manifest+jws',
   packageMediaType: 'application/zip',
   problemMediaType: 'application/problem+json',
-  /** Request JWTs live at most this long; agencies reject anything longer. */
+  /** Request JWTs live at most this long (exp - iat); agencies reject anything longer. */
   maxRequestLifetimeSeconds: 60,
+  /** Clock skew an agency allows on exp, iat and nbf: 5 s unless configured, never more than 60 s. */
+  defaultClockToleranceSeconds: 5,
+  maxClockToleranceSeconds: 60,
   algorithm: 'ES256',
+  /** An agency reads at most this much of a request body, which should be empty; more is 413. */
+  maxRequestBodyBytes: 1024,
+  /** Retry-After is whole seconds, at least this many. */
+  minRetryAfterSeconds: 1,
+  /** Retry-After an agency sends with 503 hub_keys_unavailable. */
+  hubKeysRetryAfterSeconds: 5,
+  /** How long an agency keeps a delivered package to hand the same bytes to a retry of its transaction. */
+  redeliverySeconds: 300,
 } as const;
 
+/** The claims every request JWT carries, each in the form below (docs/provider-api.md section 4.2). */
 export const requestClaimsSchema = z.object({
   iss: z.string().min(1),
   aud: z.string().min(1),
@@ -27,7 +39,13 @@ export const requestClaimsSchema = z.object({
   purpose: z.string().min(1).max(500),
   /** Transaction id: stays the same while the hub polls for a package being prepared. */
   txn: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/),
+  /** Optional; when present, the token is not valid before it. */
+  nbf: z.number().int().optional(),
 });
+/** The ten claims a request JWT must carry (nbf is the only optional one). */
+export const REQUIRED_REQUEST_CLAIMS = Object.entries(requestClaimsSchema.shape)
+  .filter(([, schema]) => !schema.safeParse(undefined).success)
+  .map(([name]) => name);
 export type RequestClaims = z.infer<typeof requestClaimsSchema>;
 
 export const packageFileSchema = z.object({
@@ -37,6 +55,7 @@ export const packageFileSchema = z.object({
   media_type: z.string().min(1).max(100),
 });
 
+/** z.object drops members it does not know: verifiers ignore them (docs/provider-api.md section 8.2). */
 export const manifestSchema = z.object({
   version: z.literal(1),
   agency: z.string().min(1),

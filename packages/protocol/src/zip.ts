@@ -27,15 +27,18 @@ export const DEFAULT_ZIP_LIMITS: ZipLimits = {
   ratioFloorBytes: 64 * 1024,
 };
 
-export type ZipErrorCode =
-  | 'zip_malformed'
-  | 'zip_unsupported'
-  | 'zip_unsafe_name'
-  | 'zip_duplicate_name'
-  | 'zip_too_many_entries'
-  | 'zip_too_large'
-  | 'zip_ratio'
-  | 'zip_crc';
+/** Every code the reader refuses an archive with (docs/provider-api.md section 9). */
+export const ZIP_ERROR_CODES = [
+  'zip_malformed',
+  'zip_unsupported',
+  'zip_unsafe_name',
+  'zip_duplicate_name',
+  'zip_too_many_entries',
+  'zip_too_large',
+  'zip_ratio',
+  'zip_crc',
+] as const;
+export type ZipErrorCode = (typeof ZIP_ERROR_CODES)[number];
 
 export class ZipError extends Error {
   override readonly name = 'ZipError';

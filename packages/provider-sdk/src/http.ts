@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PROVIDER_API } from '@openmydata/protocol';
 import { ProviderError } from './errors.ts';
 
-export const MAX_BODY_BYTES = 1024;
+export const MAX_BODY_BYTES = PROVIDER_API.maxRequestBodyBytes;
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const bytes = Buffer.from(JSON.stringify(body), 'utf8');

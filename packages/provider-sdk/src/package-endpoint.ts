@@ -38,7 +38,7 @@ interface RequestLog {
   dataset?: string;
   txn?: string;
   jti?: string;
-  prepared?: 'started' | 'waiting' | 'collected';
+  prepared?: 'started' | 'waiting' | 'collected' | 'redelivered';
 }
 
 export async function handlePackageRequest(req: IncomingMessage, res: ServerResponse, deps: PackageEndpointDeps): Promise<void> {
@@ -108,9 +108,14 @@ async function deliver(
     log.prepared = 'waiting';
     return accepted(res, (preparation.readyAt - now) / 1000);
   }
-  deps.preparations.take(claims.txn);
-  log.prepared = 'collected';
-  if (preparation.outcome.kind === 'failed') throw new ProviderError('internal_error');
+  if (preparation.outcome.kind === 'failed') {
+    // Nothing to hand out again: a retry of this transaction starts the work afresh.
+    deps.preparations.forget(claims.txn);
+    log.prepared = 'collected';
+    throw new ProviderError('internal_error');
+  }
+  // The same bytes again for a retry whose first answer was lost, until the re-delivery window ends.
+  log.prepared = deps.preparations.delivered(claims.txn) ? 'collected' : 'redelivered';
   return respond(res, preparation.outcome);
 }
 

@@ -1,4 +1,6 @@
-// Packages prepared asynchronously, waiting in memory (never on disk) for the hub to collect them once.
+// Packages prepared asynchronously, waiting in memory (never on disk) for the hub to collect them.
+// Once handed out, a package is kept a short while for a retry of the same transaction whose answer
+// was lost on the way (docs/provider-api.md section 7.2), then dropped.
 import { createHmac, randomBytes } from 'node:crypto';
 
 export type PreparationOutcome = { kind: 'package'; zip: Buffer } | { kind: 'empty' } | { kind: 'failed' };
@@ -16,19 +18,23 @@ export interface Preparation {
   /** Epoch ms before which the package is not handed out, even when the work finished earlier. */
   readyAt: number;
   outcome?: PreparationOutcome;
+  /** Epoch ms of the first hand-out; from then on the same outcome is handed out again until the re-delivery window ends. */
+  deliveredAt?: number;
 }
 
 export class PreparationStore {
   readonly #entries = new Map<string, Preparation>();
   readonly #now: () => Date;
   readonly #maxAgeMs: number;
+  readonly #redeliveryMs: number;
   // Keyed digest, so the subject is not kept in memory beside the transaction id longer than the work needs.
   readonly #digestKey = randomBytes(32);
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(options: { now: () => Date; maxAgeSeconds: number }) {
+  constructor(options: { now: () => Date; maxAgeSeconds: number; redeliverySeconds: number }) {
     this.#now = options.now;
     this.#maxAgeMs = options.maxAgeSeconds * 1000;
+    this.#redeliveryMs = options.redeliverySeconds * 1000;
   }
 
   bind(subject: string, dataset: string, consentId: string): PreparationBinding {
@@ -60,8 +66,16 @@ export class PreparationStore {
     return preparation;
   }
 
-  /** Hands the preparation out once: it is gone from the store afterwards. */
-  take(transactionId: string): void {
+  /** Records a hand-out; returns false when this is a re-delivery of an outcome already handed out. */
+  delivered(transactionId: string): boolean {
+    const preparation = this.#entries.get(transactionId);
+    if (!preparation || preparation.deliveredAt !== undefined) return false;
+    preparation.deliveredAt = this.#now().getTime();
+    return true;
+  }
+
+  /** Drops a transaction at once (a failed preparation: a retry starts the work again). */
+  forget(transactionId: string): void {
     this.#entries.delete(transactionId);
     this.#stopSweepWhenEmpty();
   }
@@ -70,11 +84,13 @@ export class PreparationStore {
     return this.#entries.size;
   }
 
-  /** Drops preparations older than the maximum age, collected or not. */
+  /** Drops uncollected preparations older than the maximum age, and collected ones past the re-delivery window. */
   sweep(): void {
-    const oldest = this.#now().getTime() - this.#maxAgeMs;
+    const now = this.#now().getTime();
     for (const [transactionId, preparation] of this.#entries) {
-      if (preparation.startedAt <= oldest) this.#entries.delete(transactionId);
+      const expired =
+        preparation.deliveredAt === undefined ? preparation.startedAt <= now - this.#maxAgeMs : preparation.deliveredAt <= now - this.#redeliveryMs;
+      if (expired) this.#entries.delete(transactionId);
     }
     this.#stopSweepWhenEmpty();
   }
@@ -88,7 +104,7 @@ export class PreparationStore {
   // A timer only while something waits, so an idle provider holds nothing and keeps no timer.
   #scheduleSweep(): void {
     if (this.#timer) return;
-    this.#timer = setInterval(() => this.sweep(), Math.min(60_000, Math.max(1000, this.#maxAgeMs / 4)));
+    this.#timer = setInterval(() => this.sweep(), Math.min(60_000, Math.max(1000, Math.min(this.#maxAgeMs, this.#redeliveryMs) / 4)));
     this.#timer.unref();
   }
 

@@ -37,10 +37,14 @@ export function createProvider(options: ProviderOptions): Provider {
     hubKeys: hubKeyResolver(jwksUrl),
     replayStore: options.replayStore ?? new MemoryReplayStore({ now }),
     maintenance: compileMaintenance(options.maintenance ?? []),
-    preparations: new PreparationStore({ now, maxAgeSeconds: options.maxPreparedAgeSeconds ?? 3600 }),
+    preparations: new PreparationStore({
+      now,
+      maxAgeSeconds: options.maxPreparedAgeSeconds ?? 3600,
+      redeliverySeconds: options.redeliverySeconds ?? PROVIDER_API.redeliverySeconds,
+    }),
     keyRing,
     now,
-    clockToleranceSeconds: options.clockToleranceSeconds ?? 5,
+    clockToleranceSeconds: options.clockToleranceSeconds ?? PROVIDER_API.defaultClockToleranceSeconds,
     logger,
   };
 

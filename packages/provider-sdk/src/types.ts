@@ -33,7 +33,7 @@ export interface DatasetHandler {
   /**
    * When set, the agency prepares asynchronously: the first request answers 202 + Retry-After and the
    * package is ready after about this many seconds; later requests with the same txn get 202 until
-   * ready, then 200 once.
+   * ready, then 200, and the same package again to a retry within redeliverySeconds.
    */
   preparationSeconds?: number;
 }
@@ -66,6 +66,11 @@ export interface ProviderOptions {
   now?: () => Date;
   /** Prepared packages not collected this long after preparation started are dropped; default 3600. */
   maxPreparedAgeSeconds?: number;
+  /**
+   * A prepared package, once handed out, is handed out again to a retry of the same transaction for
+   * this long (the hub's first answer may have been lost), then dropped; default 300, at most 3600.
+   */
+  redeliverySeconds?: number;
   /** Default: silent. The SDK never passes it the subject or any record value. */
   logger?: Logger;
   /** Where seen request-token ids are remembered; default in memory (one process). */

@@ -1,4 +1,5 @@
 // ProviderOptions are checked once at start-up; a bad value stops the agency with a message naming it.
+import { PROVIDER_API } from '@openmydata/protocol';
 import type { DatasetHandler, LocalizedText, ProviderOptions } from './types.ts';
 
 const DATASET_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -20,8 +21,12 @@ export function validateOptions(options: ProviderOptions): void {
   if (jwksUrl && jwksUrl.protocol !== 'https:' && jwksUrl.protocol !== 'http:') fail('hub.jwksUrl', 'must be an https (or, for development, http) URL');
   const maxAge = options.maxPreparedAgeSeconds ?? 3600;
   if (!Number.isFinite(maxAge) || maxAge <= 0) fail('maxPreparedAgeSeconds', 'must be a positive number');
-  const tolerance = options.clockToleranceSeconds ?? 5;
-  if (!Number.isFinite(tolerance) || tolerance < 0 || tolerance > 60) fail('clockToleranceSeconds', 'must be between 0 and 60');
+  const redelivery = options.redeliverySeconds ?? PROVIDER_API.redeliverySeconds;
+  if (!Number.isFinite(redelivery) || redelivery <= 0 || redelivery > 3600) fail('redeliverySeconds', 'must be more than 0 and at most 3600');
+  const tolerance = options.clockToleranceSeconds ?? PROVIDER_API.defaultClockToleranceSeconds;
+  if (!Number.isFinite(tolerance) || tolerance < 0 || tolerance > PROVIDER_API.maxClockToleranceSeconds) {
+    fail('clockToleranceSeconds', `must be between 0 and ${PROVIDER_API.maxClockToleranceSeconds}`);
+  }
   if (!Array.isArray(options.datasets) || options.datasets.length === 0) fail('datasets', 'must list at least one data set');
   const seen = new Set<string>();
   options.datasets.forEach((dataset, i) => {

@@ -23,10 +23,17 @@ export interface TokenInput {
   now?: Date;
 }
 
+/** How the fake hub's JWKS endpoint answers: its keys, or one of the ways a key fetch fails. */
+export type JwksAnswer = 'keys' | 'status-500' | 'not-json' | 'gone';
+
 export interface FakeHub {
   issuer: string;
   jwksUrl: string;
   sign(input?: TokenInput): Promise<string>;
+  /** A complete, valid claim set for input (iat = now), for tests that change one claim. */
+  claims(input?: TokenInput): Record<string, unknown>;
+  /** Signs exactly this payload with the hub key; the header is alg, kid and typ unless overridden. */
+  signPayload(payload: Record<string, unknown>, header?: Record<string, unknown>): Promise<string>;
   /** Same claims, signed by a key the hub never published. */
   signWithStrangerKey(input?: TokenInput): Promise<string>;
   /** Raw JWT with free exp/iat, for lifetime tests. */
@@ -34,15 +41,22 @@ export interface FakeHub {
   close(): Promise<void>;
 }
 
-export async function startFakeHub(): Promise<FakeHub> {
+export async function startFakeHub(options: { jwks?: JwksAnswer } = {}): Promise<FakeHub> {
   const { privateKey, publicKey } = await generateKeyPair('ES256');
   const stranger = await generateKeyPair('ES256');
   const kid = 'hub-key-1';
   const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' }] };
+  const answer = options.jwks ?? 'keys';
   const server = createServer((req, res) => {
-    if (req.url === PROVIDER_API.jwksPath) {
+    if (req.url === PROVIDER_API.jwksPath && answer === 'keys') {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(jwks));
+    } else if (req.url === PROVIDER_API.jwksPath && answer === 'status-500') {
+      res.writeHead(500, { 'Content-Type': 'text/plain' });
+      res.end('down');
+    } else if (req.url === PROVIDER_API.jwksPath && answer === 'not-json') {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end('<html>maintenance</html>');
     } else {
       res.writeHead(404);
       res.end();
@@ -50,6 +64,8 @@ export async function startFakeHub(): Promise<FakeHub> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  // 'gone': the address of a hub whose key server has stopped, so the connection is refused.
+  if (answer === 'gone') await new Promise<void>((resolve) => server.close(() => resolve()));
   const issuer = 'https://hub.test.openmydata';
   const tokenInput = (input: TokenInput) => ({
     issuer,
@@ -66,10 +82,29 @@ export async function startFakeHub(): Promise<FakeHub> {
     issuer,
     jwksUrl: `http://127.0.0.1:${port}${PROVIDER_API.jwksPath}`,
     sign: (input = {}) => signRequestToken(tokenInput(input), { privateKey, kid }),
+    claims: (input = {}) => {
+      const t = tokenInput(input);
+      const iat = Math.floor((input.now ?? new Date()).getTime() / 1000);
+      return {
+        iss: t.issuer,
+        aud: t.audience,
+        sub: t.subject,
+        jti: newTransactionId(),
+        iat,
+        exp: iat + (input.lifetimeSeconds ?? 30),
+        dataset: t.dataset,
+        consent_id: t.consentId,
+        purpose: t.purpose,
+        txn: t.transactionId,
+      };
+    },
+    signPayload: (payload, header = {}) =>
+      new SignJWT(payload).setProtectedHeader({ alg: 'ES256', kid, typ: PROVIDER_API.requestJwtType, ...header }).sign(privateKey),
     signWithStrangerKey: (input = {}) => signRequestToken(tokenInput(input), { privateKey: stranger.privateKey, kid: 'stranger-key' }),
     signRaw: (claims, iat, exp) => signRawToken(privateKey, kid, issuer, claims, iat, exp),
     close: () =>
       new Promise<void>((resolve) => {
+        if (!server.listening) return resolve();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
@@ -108,8 +143,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: Partial<ProviderOptions> = {}): Promise<Harness> {
-  const hub = await startFakeHub();
+export async function startHarness(options: Partial<ProviderOptions> = {}, hubOptions: { jwks?: JwksAnswer } = {}): Promise<Harness> {
+  const hub = await startFakeHub(hubOptions);
   const logs: Harness['logs'] = [];
   const record =
     (level: string) =>

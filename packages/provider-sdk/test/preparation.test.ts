@@ -49,7 +49,7 @@ describe('asynchronous preparation', () => {
   });
   after(() => h.close());
 
-  it('answers 202 + Retry-After, then 202 until ready, then 200 once; a later request starts a fresh preparation', async () => {
+  it('answers 202 + Retry-After, then 202 until ready, then 200; a retry of the transaction gets the same bytes', async () => {
     const transactionId = newTransactionId();
     const before = fetches;
     gate = new Promise((resolve) => {
@@ -68,7 +68,8 @@ describe('asynchronous preparation', () => {
     release();
     const ready = await collect(h, { dataset: 'slow', transactionId });
     assert.equal(ready.status, 200);
-    const verified = await verifyPackage(Buffer.from(await ready.arrayBuffer()), {
+    const zip = Buffer.from(await ready.arrayBuffer());
+    const verified = await verifyPackage(zip, {
       keys: createLocalJWKSet(h.provider.keyRing.jwks()),
       expect: { dataset: 'slow', transactionId },
     });
@@ -76,17 +77,19 @@ describe('asynchronous preparation', () => {
     assert.deepEqual(data.records, [{ name: '慢速資料', members: 1 }]);
     assert.equal(fetches - before, 1, 'the agency fetched once for the whole transaction');
 
-    // Collected packages are dropped: the same txn again is a new preparation (202), not the old package.
+    // The hub retries when it did not get the answer: within the re-delivery window it gets the same package, no new work.
     const again = await h.post(await h.hub.sign({ dataset: 'slow', transactionId }));
-    assert.equal(again.status, 202);
-    await again.arrayBuffer();
-    assert.equal(fetches - before, 2);
+    assert.equal(again.status, 200);
+    assert.deepEqual(Buffer.from(await again.arrayBuffer()), zip);
+    assert.equal(fetches - before, 1);
+    assert.ok(h.logs.some((l) => (l.obj as { prepared?: string }).prepared === 'redelivered'));
   });
 
-  it('answers 204 once when the prepared result is null', async () => {
+  it('answers 204 when the prepared result is null, and 204 again to a retry', async () => {
     const transactionId = newTransactionId();
     assert.equal((await h.post(await h.hub.sign({ dataset: 'slow', subject: OTHER_SUBJECT, transactionId }))).status, 202);
     assert.equal((await collect(h, { dataset: 'slow', subject: OTHER_SUBJECT, transactionId })).status, 204);
+    assert.equal((await h.post(await h.hub.sign({ dataset: 'slow', subject: OTHER_SUBJECT, transactionId }))).status, 204);
   });
 
   it('answers 409 transaction_mismatch when a follow-up names another subject, data set or consent', async () => {
@@ -117,12 +120,13 @@ describe('asynchronous preparation', () => {
 });
 
 describe('prepared packages expire', () => {
-  it('drops a prepared package not collected within maxPreparedAgeSeconds', async () => {
+  it('drops a prepared package not collected within maxPreparedAgeSeconds, and a collected one after the re-delivery window', async () => {
     const clock = testClock(new Date('2025-06-02T03:00:00Z'));
     let fetches = 0;
     const h = await startHarness({
       now: clock.now,
       maxPreparedAgeSeconds: 60,
+      redeliverySeconds: 20,
       datasets: [
         householdDataset({
           id: 'slow',
@@ -145,13 +149,21 @@ describe('prepared packages expire', () => {
       const ready = await collect(h, { dataset: 'slow', transactionId, now: clock.now() });
       assert.equal(ready.status, 200, 'ready after preparationSeconds by the injected clock');
       await ready.arrayBuffer();
+      clock.advance(19);
+      const retried = await h.post(await h.hub.sign({ dataset: 'slow', transactionId, now: clock.now() }));
+      assert.equal(retried.status, 200, 'handed out again within the re-delivery window');
+      await retried.arrayBuffer();
+      clock.advance(1);
+      const forgotten = await h.post(await h.hub.sign({ dataset: 'slow', transactionId, now: clock.now() }));
+      assert.equal(forgotten.status, 202, 'after the window the transaction is forgotten: the work starts again');
+      await forgotten.arrayBuffer();
 
       const other = newTransactionId();
       assert.equal((await h.post(await h.hub.sign({ dataset: 'slow', transactionId: other, now: clock.now() }))).status, 202);
       clock.advance(61);
       const late = await h.post(await h.hub.sign({ dataset: 'slow', transactionId: other, now: clock.now() }));
       assert.equal(late.status, 202, 'the uncollected package was dropped, so this starts over');
-      assert.equal(fetches, 3);
+      assert.equal(fetches, 4);
     } finally {
       await h.close();
     }

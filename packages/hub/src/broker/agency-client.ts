@@ -40,7 +40,9 @@ export async function requestPackage(baseUrl: string, token: string, options: Ex
   try {
     return await classify(response, options);
   } catch (error) {
-    return isTimeout(error, deadline) ? { kind: 'timeout' } : { kind: 'bad_response', detail: 'the answer broke off' };
+    // An answer that broke off is a failed connection, so transient: the retry (same txn) gets the
+    // agency's re-delivery of the same package (docs/provider-api.md section 7.3).
+    return isTimeout(error, deadline) ? { kind: 'timeout' } : { kind: 'unreachable' };
   } finally {
     // Make sure an unread body never holds the connection.
     if (!response.bodyUsed) await response.body?.cancel().catch(() => {});

@@ -28,7 +28,8 @@ export function jwksUrlOf(agency: AgencyEntry): string {
 
 /**
  * Makes the catalogue match the registry in one transaction: upserts what the registry has, then
- * removes what it no longer has. Upserts (not delete-all + insert) let several hub processes seed
+ * removes what it no longer has (agencies added with the operator command included; upsertAgency
+ * adds one agency without touching the others). Upserts (not delete-all + insert) let several hub processes seed
  * the same PostgreSQL at once.
  */
 export async function seedRegistry(db: Db, registry: Registry, now = new Date()): Promise<void> {
@@ -65,6 +66,108 @@ export async function seedRegistry(db: Db, registry: Registry, now = new Date())
     }
     await trx.deleteFrom('datasets').where('id', 'not in', datasetIds).execute();
     await trx.deleteFrom('agencies').where('id', 'not in', agencyIds).execute();
+  });
+}
+
+/** A data set another agency already registered: one agency may not take over another's data set. */
+export class CatalogueConflictError extends Error {
+  override readonly name = 'CatalogueConflictError';
+  constructor(readonly conflicts: ReadonlyArray<{ dataset: string; agency: string }>) {
+    super(conflicts.map((c) => `data set ${c.dataset} is already registered by agency ${c.agency}`).join('; '));
+  }
+}
+
+export interface AgencyChange {
+  agency: string;
+  /** False when the agency was registered before and has been updated. */
+  created: boolean;
+  datasets: { added: string[]; updated: string[]; removed: string[] };
+}
+
+/**
+ * Registers one agency, or updates it, leaving every other agency as it is (seedRegistry, by
+ * contrast, makes the whole catalogue match a registry). The agency's data sets become exactly
+ * those given: new ones are listed after the catalogue's, existing ones keep their place.
+ */
+export async function upsertAgency(db: Db, agency: AgencyEntry, now = new Date()): Promise<AgencyChange> {
+  const stamp = now.toISOString();
+  const ids = agency.datasets.map((d) => d.id);
+  return db.transaction().execute(async (trx) => {
+    const taken = await trx.selectFrom('datasets').select(['id', 'agency_id']).where('id', 'in', ids).where('agency_id', '!=', agency.id).execute();
+    if (taken.length > 0) throw new CatalogueConflictError(taken.map((t) => ({ dataset: t.id, agency: t.agency_id })));
+    const existing = await trx.selectFrom('agencies').select('id').where('id', '=', agency.id).executeTakeFirst();
+    const own = await trx.selectFrom('datasets').select(['id', 'position']).where('agency_id', '=', agency.id).execute();
+    const positions = new Map(own.map((d) => [d.id, d.position]));
+    const last = await trx
+      .selectFrom('datasets')
+      .select((eb) => eb.fn.max('position').as('last'))
+      .executeTakeFirst();
+    let next = Number(last?.last ?? -1) + 1;
+    const row = {
+      id: agency.id,
+      name_zh: agency.name['zh-TW'],
+      name_en: agency.name.en,
+      base_url: agency.base_url,
+      jwks_url: jwksUrlOf(agency),
+      maintenance: JSON.stringify(agency.maintenance),
+      updated_at: stamp,
+    };
+    const { id: _agencyId, ...agencyUpdate } = row;
+    await trx
+      .insertInto('agencies')
+      .values(row)
+      .onConflict((oc) => oc.column('id').doUpdateSet(agencyUpdate))
+      .execute();
+    for (const dataset of agency.datasets) {
+      const values = datasetRow(agency.id, dataset, positions.get(dataset.id) ?? next++, stamp);
+      const { id: _datasetId, ...update } = values;
+      await trx
+        .insertInto('datasets')
+        .values(values)
+        .onConflict((oc) => oc.column('id').doUpdateSet(update))
+        .execute();
+    }
+    const removed = own.map((d) => d.id).filter((id) => !ids.includes(id));
+    if (removed.length > 0) await trx.deleteFrom('datasets').where('id', 'in', removed).execute();
+    return {
+      agency: agency.id,
+      created: existing === undefined,
+      datasets: { added: ids.filter((id) => !positions.has(id)), updated: ids.filter((id) => positions.has(id)), removed },
+    };
+  });
+}
+
+export interface AgencyDependents {
+  datasets: string[];
+  /** Granted, unused, unexpired consents naming one of the agency's data sets: they would fail if it went. */
+  openConsents: number;
+  /** When the last of those consents expires. */
+  openConsentsUntil: string | undefined;
+}
+
+export async function agencyDependents(db: Db, agencyId: string, now = new Date()): Promise<AgencyDependents> {
+  const datasets = (await db.selectFrom('datasets').select('id').where('agency_id', '=', agencyId).orderBy('position').execute()).map((d) => d.id);
+  const open = await db
+    .selectFrom('consents')
+    .select(['datasets', 'expires_at'])
+    .where('status', '=', 'granted')
+    .where('expires_at', '>', now.toISOString())
+    .execute();
+  const mine = new Set(datasets);
+  const depending = open.filter((c) => (JSON.parse(c.datasets) as string[]).some((id) => mine.has(id)));
+  const until = depending
+    .map((c) => c.expires_at)
+    .sort()
+    .at(-1);
+  return { datasets, openConsents: depending.length, openConsentsUntil: until };
+}
+
+/** Removes an agency and its data sets; false when there was no such agency. */
+export async function removeAgency(db: Db, agencyId: string): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('datasets').where('agency_id', '=', agencyId).execute();
+    const result = await trx.deleteFrom('agencies').where('id', '=', agencyId).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
   });
 }
 

@@ -10,7 +10,7 @@ export function testRegistry(agencies: Array<{ id: string; baseUrl: string; data
         id,
         name: { 'zh-TW': `資料集 ${id}`, en: `Data set ${id}` },
         description: { 'zh-TW': '測試用資料集。', en: 'A data set for tests.' },
-        category: 'test',
+        category: 'household',
         fields: [{ id: 'value', name: { 'zh-TW': '值', en: 'Value' }, type: 'string' }],
         formats: ['json', 'pdf'],
         min_assurance_level: 3,

@@ -1,6 +1,6 @@
-// Step 2: the token is the hub's (signature, typ, issuer), addressed to this agency, unexpired and short-lived.
-import { errors as joseErrors } from 'jose';
-import { RequestTokenError, verifyRequestToken, type KeyResolver, type RequestClaims } from '@openmydata/protocol';
+// Step 2: the token is the hub's (signature, typ, issuer), addressed to this agency, unexpired and
+// short-lived; when the hub's keys cannot be fetched at all, the answer is 503, not a verdict on the token.
+import { PROVIDER_API, RequestTokenError, verifyRequestToken, type KeyResolver, type RequestClaims } from '@openmydata/protocol';
 import { ProviderError } from '../errors.ts';
 
 export interface VerifyTokenOptions {
@@ -21,8 +21,10 @@ export async function verifyToken(token: string, options: VerifyTokenOptions): P
       clockToleranceSeconds: options.clockToleranceSeconds,
     });
   } catch (error) {
-    if (error instanceof RequestTokenError) throw new ProviderError(error.code, { cause: error });
-    if (error instanceof joseErrors.JWKSTimeout) throw new ProviderError('hub_keys_unavailable', { retryAfterSeconds: 5, cause: error });
-    throw error;
+    if (!(error instanceof RequestTokenError)) throw error;
+    if (error.code === 'hub_keys_unavailable') {
+      throw new ProviderError('hub_keys_unavailable', { retryAfterSeconds: PROVIDER_API.hubKeysRetryAfterSeconds, cause: error.cause });
+    }
+    throw new ProviderError(error.code, { cause: error });
   }
 }
