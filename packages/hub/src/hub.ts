@@ -29,7 +29,7 @@ import { RetrievalService } from './retrieval/retrieval-service.ts';
 import { buildServer, type Surface } from './server.ts';
 import { type Db, type Engine, openDatabase, pingDatabase } from './store/database.ts';
 import { migrateToLatest } from './store/migrate.ts';
-import { NO_RECIPIENT_NAMES } from './web/history-names.ts';
+import { combineRecipientNames, type RecipientNames } from './web/history-names.ts';
 
 /** What every hub process (server or command-line tool) shares: the database and the services on it. */
 export interface HubCore {
@@ -182,11 +182,25 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   });
   const sessions = { store: sessionStore, secure: config.publicUrl.startsWith('https:'), mayOpen: (address: string) => login.mayOpenSession(address) };
 
+  // Where the other modes plug in: their surfaces (own plugins), their citizen pages in the portal,
+  // their public API routes, their names for the history page, and what housekeeping purges for them.
+  const surfaces: Surface[] = [...(options.surfaces ?? [])];
+  const portalPages: Array<(app: FastifyInstance) => void> = [];
+  const apiRoutes: Array<(app: FastifyInstance) => void> = [];
+  const recipientNames: RecipientNames[] = [];
+  const sweepers: Array<() => Promise<unknown>> = [];
+
   // Expired downloads, sessions and attempt counters are purged even if nobody asks, and retrievals
   // of a process that died are failed so the person can retry.
   let sweeping: Promise<void> | undefined; // awaited on close, so no sweep meets a closed database
   const sweep = () => {
-    sweeping ??= Promise.all([purgeExpiredDownloads(db), sessionStore.purgeExpired(), login.purgeStaleAttempts(), core.retrievals.sweep()])
+    sweeping ??= Promise.all([
+      purgeExpiredDownloads(db),
+      sessionStore.purgeExpired(),
+      login.purgeStaleAttempts(),
+      core.retrievals.sweep(),
+      ...sweepers.map((s) => s()),
+    ])
       .then(
         () => undefined,
         (error: unknown) => logger.warn({ err: error }, 'housekeeping failed'),
@@ -222,7 +236,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       },
       jwks: async () => (await publishedJwks(db)) as { keys: Array<Record<string, unknown>> },
     },
-    api: { catalogue: core.catalogue, ledger: core.ledger, sessions: sessionStore, subjectKey: core.subjectKey },
+    api: { catalogue: core.catalogue, ledger: core.ledger, sessions: sessionStore, subjectKey: core.subjectKey, extra: apiRoutes },
     portal: {
       sessions,
       methods: { ...identity, passkey: passkeys },
@@ -232,11 +246,12 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
       downloads,
       downloadDelivery: { db, ttlMs, previewMs: 30 * 60_000 },
       ledger: core.ledger,
-      recipients: NO_RECIPIENT_NAMES,
+      recipients: combineRecipientNames(recipientNames),
       publicUrl: config.publicUrl,
       downloadTtlHours: config.downloadTtlHours,
+      pages: portalPages,
     },
-    ...(options.surfaces ? { surfaces: options.surfaces } : {}),
+    surfaces,
   });
   core.ledger.startTreeHeadTimer();
   sweep();

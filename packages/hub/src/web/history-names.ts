@@ -12,6 +12,11 @@ export interface RecipientNames {
 
 export const NO_RECIPIENT_NAMES: RecipientNames = { nameOf: () => undefined };
 
+/** The first name any of the sources knows (modes 2 and 3 each bring theirs). */
+export function combineRecipientNames(sources: readonly RecipientNames[]): RecipientNames {
+  return { nameOf: (kind, id) => sources.reduce<ReturnType<RecipientNames['nameOf']>>((found, s) => found ?? s.nameOf(kind, id), undefined) };
+}
+
 export interface DescribedEntry {
   action: string;
   datasets: string;

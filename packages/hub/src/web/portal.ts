@@ -1,7 +1,7 @@
 // The citizen portal as one encapsulated plugin: its request context (language, session, page
 // frame), form parsing, assets, and the pages of the catalogue, login, mode 1 and the history.
 import formbody from '@fastify/formbody';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { CatalogueService } from '../catalog/catalogue-service.ts';
 import type { DownloadDeliveryDeps } from '../delivery/download/download-delivery.ts';
 import type { DownloadService } from '../delivery/download/download-service.ts';
@@ -31,6 +31,8 @@ export interface PortalOptions {
   recipients: RecipientNames;
   publicUrl: string;
   downloadTtlHours: number;
+  /** More portal pages (mode 2's and mode 3's citizen side), with the portal's context and decorators. */
+  pages?: ReadonlyArray<(app: FastifyInstance) => void>;
 }
 
 export const portalPlugin: FastifyPluginAsync<PortalOptions> = async (app, options) => {
