@@ -5,11 +5,17 @@ import { z } from 'zod';
 import { AppError } from '../errors/problem.ts';
 import { problemSchema } from '../errors/problem-schema.ts';
 import type { CatalogueService } from './catalogue-service.ts';
-import { fieldSchema, maintenanceWindowSchema } from './registry.ts';
+import { fieldSchema } from './registry.ts';
 import type { Agency, Dataset } from './repository.ts';
 
 const localized = z.object({ 'zh-TW': z.string(), en: z.string() });
-const window = maintenanceWindowSchema.extend({ timeZone: z.string() });
+/** A maintenance window as the API shows it (the registry's rules were checked when it was loaded). */
+const window = z.object({
+  days: z.array(z.number().int().min(0).max(6)).optional().describe('days the window starts on: 0 is Sunday; absent: every day'),
+  start: z.string().describe('local HH:MM'),
+  end: z.string().describe('local HH:MM; not after start: runs past midnight'),
+  timeZone: z.string(),
+});
 
 export const agencyView = z
   .object({
