@@ -3,23 +3,28 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, beforeEach, test } from 'node:test';
+import { before, beforeEach, test } from 'node:test';
 import { generateKeyPair } from 'jose';
 import type { DatasetOutcome, ProgressEvent } from '../src/broker/outcome.ts';
 import { craftedPackage, type FakeAgency, goodPackage, startFakeAgency, zipAnswer } from './helpers/fake-agency.ts';
 import { startTestHub, type TestHub } from './helpers/hub.ts';
 import { rawZip } from './helpers/raw-zip.ts';
 import { testRegistry } from './helpers/registry.ts';
+import { closeAfterAll } from './helpers/close-after-all.ts';
 
 const SUBJECT = 'A123456789';
 let t: TestHub;
 let agency: FakeAgency;
 let other: FakeAgency;
 
+const closeAfter = closeAfterAll();
 before(async () => {
   agency = await startFakeAgency('fake');
+  closeAfter(() => agency.close());
   other = await startFakeAgency('other');
+  closeAfter(() => other.close());
   t = await startTestHub({ registry: registry(), env: { ...BROKER_ENV, BROKER_TIMEOUT_SECONDS: '10' } });
+  closeAfter(() => t.stop());
 });
 
 // The fake agencies run in this process, so their signing and packaging count against the hub's
@@ -32,11 +37,6 @@ function registry() {
     { id: 'down', baseUrl: 'http://127.0.0.1:1', datasets: ['ds-down'] },
   ]);
 }
-after(async () => {
-  await t.stop();
-  await agency.close();
-  await other.close();
-});
 beforeEach(() => {
   agency.requests = 0;
 });

@@ -4,12 +4,13 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { entriesForFetch } from '../../src/ledger/broker-entries.ts';
 import type { LedgerEntryInput } from '../../src/ledger/entry.ts';
 import { goodPackage, startFakeAgency, type FakeAgency, zipAnswer } from '../helpers/fake-agency.ts';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { testRegistry } from '../helpers/registry.ts';
+import { closeAfterAll } from '../helpers/close-after-all.ts';
 
 const NATIONAL_ID = 'A123456789';
 const NAME = '王小明';
@@ -18,16 +19,15 @@ const NEEDLES = [NATIONAL_ID, NATIONAL_ID.toLowerCase(), NAME, ADDRESS];
 
 let t: TestHub;
 let agency: FakeAgency;
+const closeAfter = closeAfterAll();
 before(async () => {
   agency = await startFakeAgency('household-office');
+  closeAfter(() => agency.close());
   agency.behave(async (info) =>
     zipAnswer(await goodPackage(agency, info, { records: [{ name: NAME, national_id: NATIONAL_ID, address: ADDRESS, members: 3 }] })),
   );
   t = await startTestHub({ registry: testRegistry([{ id: 'household-office', baseUrl: agency.url, datasets: ['household-personal', 'household-members'] }]) });
-});
-after(async () => {
-  await t.stop();
-  await agency.close();
+  closeAfter(() => t.stop());
 });
 
 function holdsNeedle(value: unknown): string | undefined {
