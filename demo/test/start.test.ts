@@ -1,4 +1,5 @@
-// The README's start command as a new user runs it: `npm start` brings up the hub and the demo
+// The README's start command as a new user runs it on a machine with Node alone (the system's
+// fonts and tools hidden, OMD_IGNORE_SYSTEM_TOOLS=1): `npm start` brings up the hub and the demo
 // agencies and prints their URLs; `npm run fetch` works against it; Ctrl-C stops everything.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -14,8 +15,9 @@ const root = join(import.meta.dirname, '../..');
 // The demo takes HUB_PORT and the 20 ports after it.
 const port = await freePorts(PORT_BANDS.start, 21);
 const dataDir = mkdtempSync(join(tmpdir(), 'omd-start-'));
-const env = { ...process.env, HUB_PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info' };
-delete (env as Record<string, string | undefined>).DATABASE_URL; // the start command is the SQLite demo
+const env: NodeJS.ProcessEnv = { ...process.env, HUB_PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info', OMD_IGNORE_SYSTEM_TOOLS: '1' };
+delete env.DATABASE_URL; // the start command is the SQLite demo
+delete env.OMD_CJK_FONT; // the PDF font comes from npm
 let demo: ChildProcess;
 let output = '';
 
