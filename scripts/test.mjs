@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // npm test [-- filter-or-file ...]: runs every *.test.ts with node:test through tsx, each file in a
-// process group of its own, two at a time. Nothing waits for ever: each test has a time limit
-// (--test-timeout; on Node 20 it bounds the whole file), each file a deadline, and the whole run a
-// deadline; whatever is still running at a deadline is named, its output so far printed, and
-// killed, and the run fails. An argument naming an existing file runs that file even when it is
+// process group of its own, two at a time. Nothing waits for ever: each test and hook has a time
+// limit (--test-timeout, on Node 22 and later: Node 20 applies that flag to whole files, so there
+// the file deadline alone bounds them), each file a deadline, and the whole run a deadline;
+// whatever is still running at a deadline is named, its output so far printed, and killed, and
+// the run fails. An argument naming an existing file runs that file even when it is
 // not a *.test.ts (the runner's own tests use this); any other argument filters paths.
 //
 // Environment: OMD_TEST_TIMEOUT_SECONDS (per test, default 120), OMD_TEST_FILE_DEADLINE_SECONDS
@@ -39,6 +40,7 @@ const testTimeout = seconds('OMD_TEST_TIMEOUT_SECONDS', 120);
 const fileDeadline = seconds('OMD_TEST_FILE_DEADLINE_SECONDS', 600);
 const runDeadline = seconds('OMD_TEST_DEADLINE_SECONDS', 2400);
 const concurrency = Math.max(1, Math.floor(seconds('OMD_TEST_CONCURRENCY', 2)));
+const perTestLimits = Number(process.versions.node.split('.')[0]) >= 22;
 
 function walk(dir, out) {
   for (const name of readdirSync(dir)) {
@@ -64,7 +66,8 @@ const started = Date.now();
 const elapsed = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 console.log(
   `running ${files.length} test files on ${process.env.DATABASE_URL ? 'PostgreSQL' : 'SQLite'}, Node ${process.version}` +
-    `${process.env.OMD_IGNORE_SYSTEM_TOOLS === '1' ? ', system tools hidden' : ''}; limits: ${testTimeout} s per test, ${fileDeadline} s per file, ${runDeadline} s in all`,
+    `${process.env.OMD_IGNORE_SYSTEM_TOOLS === '1' ? ', system tools hidden' : ''}; ` +
+    `limits: ${perTestLimits ? `${testTimeout} s per test, ` : ''}${fileDeadline} s per file, ${runDeadline} s in all`,
 );
 
 const totals = { tests: 0, pass: 0, fail: 0, cancelled: 0, skipped: 0, todo: 0 };
@@ -96,7 +99,7 @@ function runFile(file) {
     const perTest = SLOW_FILES.get(file) ?? testTimeout;
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-timeout=${Math.round(perTest * 1000)}`, file],
+      ['--import', 'tsx', '--test', '--test-reporter=spec', ...(perTestLimits ? [`--test-timeout=${Math.round(perTest * 1000)}`] : []), file],
       // A process group of its own, so a deadline kills the servers and browsers the file started too.
       { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
