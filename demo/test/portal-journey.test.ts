@@ -1,4 +1,4 @@
-// The citizen's whole journey in a real browser (Debian Chromium): first use with two methods
+// The citizen's whole journey in a real browser (Chromium, the system's or npm's): first use with two methods
 // (mobile ID, then the citizen certificate via the local card signer), consent with a package
 // password, live progress with a slow agency, preview, one-time download; 7-Zip opens the package
 // and every agency signature verifies with the project's command; step-up on a later visit; a

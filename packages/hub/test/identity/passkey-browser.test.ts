@@ -1,4 +1,4 @@
-// Passkeys in a real browser: Debian Chromium with a CDP virtual authenticator (resident keys,
+// Passkeys in a real browser: Chromium (the system's or npm's) with a CDP virtual authenticator (resident keys,
 // user verification) on a tiny page that inlines passkeyScript(). Registers through the script's
 // JSON API, logs in through its form binding, and checks what the browser and the table hold.
 import assert from 'node:assert/strict';
