@@ -25,7 +25,9 @@ const closeAfter = closeAfterAll();
 before(async () => {
   // The hub's callback, played by a plain HTTP server: the browser really follows the redirect there.
   const callbackServer = createServer((request, response) => {
-    callbacks.push(new URL(request.url ?? '/', redirectUri));
+    const url = new URL(request.url ?? '/', redirectUri);
+    // Only the callback itself: the browser asks this origin for /favicon.ico too.
+    if (url.pathname === '/login/oidc/callback') callbacks.push(url);
     response.writeHead(200, { 'content-type': 'text/plain' }).end('hub callback');
   });
   await new Promise<void>((resolve) => callbackServer.listen(0, '127.0.0.1', resolve));
