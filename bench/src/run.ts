@@ -3,6 +3,8 @@
 const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   broker: () => import('./broker.ts'),
   ledger: () => import('./ledger.ts'),
+  pdf: () => import('./pdf.ts'),
+  startup: () => import('./startup.ts'),
 };
 
 const name = process.argv[2];

@@ -1,7 +1,7 @@
 // The demo end to end over real HTTP: the hub's broker against the seven SDK-built demo agencies,
 // on SQLite or PostgreSQL (DATABASE_URL), then a scan for the citizens' data on disk and in logs.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import type { DatasetOutcome } from '@openmydata/hub';
 import { parseRegistry, seedRegistry } from '@openmydata/hub';
 import { consumedConsent } from '../../packages/hub/test/helpers/consent.ts';
@@ -11,18 +11,23 @@ import { ALL_DAY, DEMO_AGENCIES, registryWith } from '../src/catalogue.ts';
 import { CITIZENS, DEMO_PERSONAS, findCitizen, formatAddress } from '../src/population/citizens.ts';
 import { recordsFor } from '../src/population/records.ts';
 import { filesUnder, findPersonalData } from './privacy-scan.ts';
+import { closeAfterAll } from '../../packages/hub/test/helpers/close-after-all.ts';
 
 const ALL = DEMO_AGENCIES.flatMap((a) => a.datasets.map((d) => d.id));
 let t: TestHub;
 let agencies: Awaited<ReturnType<typeof startDemoAgencies>>;
 let maintained: Awaited<ReturnType<typeof startDemoAgencies>>;
 
+const closeAfter = closeAfterAll();
 before(async () => {
   t = await startTestHub({ env: { BROKER_TIMEOUT_SECONDS: '10' } });
+  closeAfter(() => t.stop());
   const hub = { issuer: t.hub.config.publicUrl, jwksUrl: `${t.url}/.well-known/jwks.json` };
   // Tests stay clear of the land agency's nightly window, then open one on purpose below.
   agencies = await startDemoAgencies({ hub, portOf: () => 0, maintenance: () => [] });
+  closeAfter(agencies.close);
   maintained = await startDemoAgencies({ hub, portOf: () => 0, maintenance: () => ALL_DAY, agencies: DEMO_AGENCIES.filter((a) => a.id === 'land') });
+  closeAfter(maintained.close);
   const urls = new Map(agencies.agencies.map((a) => [a.id, a.url]));
   await seedRegistry(
     t.hub.db,
@@ -34,11 +39,6 @@ before(async () => {
     ),
   );
   t.hub.catalogue.invalidate();
-});
-after(async () => {
-  await agencies.close();
-  await maintained.close();
-  await t.stop();
 });
 
 function byDataset(outcomes: DatasetOutcome[]): Map<string, DatasetOutcome> {

@@ -1,4 +1,4 @@
-// The citizen's whole journey in a real browser (Debian Chromium): first use with two methods
+// The citizen's whole journey in a real browser (Chromium, the system's or npm's): first use with two methods
 // (mobile ID, then the citizen certificate via the local card signer), consent with a package
 // password, live progress with a slow agency, preview, one-time download; 7-Zip opens the package
 // and every agency signature verifies with the project's command; step-up on a later visit; a
@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { freePorts, PORT_BANDS } from './ports.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { createOidcMethod, createSmtpNotifier, createX509Verifier, parseRegistry, seedRegistry } from '@openmydata/hub';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, seriousViolations } from '../../packages/hub/test/helpers/browser.ts';
@@ -24,6 +24,8 @@ import { startMailSink } from '../src/mail/mail-sink.ts';
 import { findCitizen, formatAddress } from '../src/population/citizens.ts';
 import { cardLabel, startSigner } from '../src/signer/index.ts';
 import { filesUnder, findPersonalData } from './privacy-scan.ts';
+import { sevenZip } from '../../packages/hub/test/helpers/system-tools.ts';
+import { closeAfterAll } from '../../packages/hub/test/helpers/close-after-all.ts';
 
 const root = join(import.meta.dirname, '../..');
 const ID = 'A123456789';
@@ -31,23 +33,30 @@ const PASSWORD = 'Correct-Horse-Battery-9';
 const SECRET = 'journey-test-client-secret';
 let t: TestHub;
 let ca: DemoCa;
-let closers: Array<() => Promise<void>> = [];
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let mail: Awaited<ReturnType<typeof startMailSink>>;
 const work = mkdtempSync(join(tmpdir(), 'omd-journey-'));
 const audited: string[] = [];
+
+// Each closer is registered the moment its server has started: a `before` that fails half-way
+// still closes what it had started, and the file ends with the reason instead of hanging.
+const closeAfter = closeAfterAll();
+closeAfter(() => rmSync(work, { recursive: true, force: true }));
 
 before(async () => {
   const port = await freePorts(PORT_BANDS.journey);
   const hubUrl = `http://localhost:${port}`;
   ca = await createDemoCa();
   const signer = await startSigner({ port: 0, hubOrigin: hubUrl, ca });
+  closeAfter(signer.close);
   const idp = await startMockIdp({
     port: 0,
     clients: [{ client_id: 'openmydata-hub', client_secret: SECRET, redirect_uris: [`${hubUrl}/login/oidc/callback`] }],
   });
+  closeAfter(idp.close);
   const trust = ca.trustMaterial();
   mail = await startMailSink({ smtpPort: 0, httpPort: 0 });
+  closeAfter(mail.close);
   t = await startTestHub({
     notifier: createSmtpNotifier({ url: mail.smtpUrl, from: 'OpenMyData <no-reply@openmydata.invalid>' }),
     env: { HUB_PORT: String(port), HUB_PUBLIC_URL: hubUrl, BROKER_TIMEOUT_SECONDS: '10' },
@@ -59,7 +68,9 @@ before(async () => {
       oidc: createOidcMethod({ issuer: idp.issuer, clientId: 'openmydata-hub', clientSecret: SECRET, redirectUri: `${hubUrl}/login/oidc/callback` }),
     },
   });
+  closeAfter(() => t.stop());
   const agencies = await startDemoAgencies({ hub: { issuer: hubUrl, jwksUrl: `${hubUrl}/.well-known/jwks.json` }, portOf: () => 0, maintenance: () => [] });
+  closeAfter(agencies.close);
   const urls = new Map(agencies.agencies.map((a) => [a.id, a.url]));
   await seedRegistry(
     t.hub.db,
@@ -72,13 +83,7 @@ before(async () => {
   );
   t.hub.catalogue.invalidate();
   browser = await launchBrowser();
-  closers = [browser.close, agencies.close, idp.close, signer.close, mail.close];
-});
-
-after(async () => {
-  for (const close of closers) await close().catch(() => {});
-  await t?.stop();
-  rmSync(work, { recursive: true, force: true });
+  closeAfter(browser.close);
 });
 
 /** Runs a project command without blocking this process: the agencies it calls live in this process. */
@@ -192,9 +197,9 @@ test('first use: two methods, consent, live progress, preview, download', async 
 
 test('7-Zip opens the package with the password, not without; every agency signature verifies', async () => {
   const out = join(work, 'out');
-  const wrong = spawnSync('7z', ['x', '-y', '-pnot-the-password', `-o${join(work, 'wrong')}`, downloadFile], { encoding: 'utf8' });
+  const wrong = spawnSync(sevenZip(), ['x', '-y', '-pnot-the-password', `-o${join(work, 'wrong')}`, downloadFile], { encoding: 'utf8' });
   assert.notEqual(wrong.status, 0, 'a wrong password fails');
-  const ok = spawnSync('7z', ['x', '-y', `-p${PASSWORD}`, `-o${out}`, downloadFile], { encoding: 'utf8' });
+  const ok = spawnSync(sevenZip(), ['x', '-y', `-p${PASSWORD}`, `-o${out}`, downloadFile], { encoding: 'utf8' });
   assert.equal(ok.status, 0, ok.stdout + ok.stderr);
   const packages = filesUnder(out).filter((f) => f.endsWith('package.zip'));
   assert.equal(packages.length, 3);

@@ -1,4 +1,5 @@
-// The README's start command as a new user runs it: `npm start` brings up the hub and the demo
+// The README's start command as a new user runs it on a machine with Node alone (the system's
+// fonts and tools hidden, OMD_IGNORE_SYSTEM_TOOLS=1): `npm start` brings up the hub and the demo
 // agencies and prints their URLs; `npm run fetch` works against it; an agency from outside joins
 // through OMD_EXTRA_REGISTRY_DIR; a killed agency process comes back; Ctrl-C stops everything.
 import assert from 'node:assert/strict';
@@ -21,15 +22,17 @@ const dataDir = mkdtempSync(join(tmpdir(), 'omd-start-'));
 const extraDir = join(dataDir, 'outside-registry');
 // The first restart waits this long, so the test can see the hub report the agency while it is down.
 const RESTART_DELAY_SECONDS = 30;
-const env = {
+const env: NodeJS.ProcessEnv = {
   ...process.env,
   HUB_PORT: String(port),
   DATA_DIR: dataDir,
   LOG_LEVEL: 'info',
   OMD_EXTRA_REGISTRY_DIR: extraDir,
   DEMO_RESTART_DELAY_SECONDS: String(RESTART_DELAY_SECONDS),
+  OMD_IGNORE_SYSTEM_TOOLS: '1',
 };
-delete (env as Record<string, string | undefined>).DATABASE_URL; // the start command is the SQLite demo
+delete env.DATABASE_URL; // the start command is the SQLite demo
+delete env.OMD_CJK_FONT; // the PDF font comes from npm
 let demo: ChildProcess;
 let output = '';
 let outside: ListeningProvider;

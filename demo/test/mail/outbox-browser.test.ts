@@ -1,4 +1,4 @@
-// The outbox pages in a real browser (Debian Chromium via playwright-core): axe-core finds no
+// The outbox pages in a real browser (Chromium via playwright-core): axe-core finds no
 // serious or critical problems, the page has its language and landmarks, and a click opens a message.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';

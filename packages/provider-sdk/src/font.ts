@@ -1,4 +1,5 @@
-// Finding and loading the Noto Sans CJK font the PDFs are set in (Traditional Chinese glyphs).
+// Finding and loading the Traditional Chinese font the PDFs are set in: a configured file, else a
+// system Noto Sans CJK, else the Noto Sans TC this package depends on, so Node alone is enough.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -7,7 +8,11 @@ import { join } from 'node:path';
 /** Postscript name of the Traditional Chinese face inside the Noto Sans CJK collection (.ttc). */
 export const CJK_TC_POSTSCRIPT_NAME = 'NotoSansCJKtc-Regular';
 
-const CANDIDATES = [
+/** The font file inside the npm package @expo-google-fonts/noto-sans-tc (Google Fonts' Noto Sans TC, OFL). */
+const BUNDLED_FONT = '@expo-google-fonts/noto-sans-tc/400Regular/NotoSansTC_400Regular.ttf';
+
+/** Noto Sans CJK as operating systems install it; the full CJK coverage, so preferred when present. */
+export const SYSTEM_CJK_FONTS: readonly string[] = [
   // Debian / Ubuntu: fonts-noto-cjk
   '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc',
   '/usr/share/fonts/opentype/noto/NotoSansCJKtc-Regular.otf',
@@ -29,25 +34,51 @@ const CANDIDATES = [
   join(homedir(), '.local/share/fonts/NotoSansCJK-Regular.ttc'),
 ];
 
-/** Path of a Noto Sans CJK font; env OMD_CJK_FONT overrides. Throws a clear Error when none is found. */
+export interface FontPlaces {
+  /** OMD_CJK_FONT: a file the operator chose; it must exist. */
+  override: string | undefined;
+  /** System paths to try in order; empty when OMD_IGNORE_SYSTEM_TOOLS=1. */
+  system: readonly string[];
+  /** The font shipped through npm, or undefined when the package cannot be resolved. */
+  bundled: string | undefined;
+}
+
+/**
+ * Path of the PDF font: OMD_CJK_FONT if set, else a system Noto Sans CJK (skipped when
+ * OMD_IGNORE_SYSTEM_TOOLS=1), else the npm Noto Sans TC. Throws a clear Error when none is there.
+ */
 export function findCjkFont(): string {
-  return findCjkFontIn(CANDIDATES, process.env.OMD_CJK_FONT);
+  return findCjkFontIn({
+    override: process.env.OMD_CJK_FONT,
+    system: process.env.OMD_IGNORE_SYSTEM_TOOLS === '1' ? [] : SYSTEM_CJK_FONTS,
+    bundled: bundledCjkFont(),
+  });
 }
 
 /** findCjkFont with the places to look made explicit, for tests. */
-export function findCjkFontIn(candidates: readonly string[], override: string | undefined): string {
+export function findCjkFontIn(places: FontPlaces): string {
+  const { override, system, bundled } = places;
   if (override !== undefined && override !== '') {
     if (!existsSync(override)) throw new Error(`OMD_CJK_FONT names ${override}, which does not exist`);
     return override;
   }
-  const found = candidates.find((path) => existsSync(path));
+  const found = system.find((path) => existsSync(path)) ?? (bundled !== undefined && existsSync(bundled) ? bundled : undefined);
   if (found === undefined) {
     throw new Error(
-      'No Noto Sans CJK font found for the PDF. Install the Debian/Ubuntu package fonts-noto-cjk ' +
-        '(apt-get install fonts-noto-cjk), or set OMD_CJK_FONT to the path of NotoSansCJK-Regular.ttc or NotoSansCJKtc-Regular.otf.',
+      'No font for the PDF: the npm package @expo-google-fonts/noto-sans-tc is missing (run npm install), ' +
+        'and no system Noto Sans CJK was found. Reinstall the dependencies, or set OMD_CJK_FONT to a Noto Sans CJK/TC font file.',
     );
   }
   return found;
+}
+
+/** The npm font's path, or undefined when the dependency is not installed. */
+export function bundledCjkFont(): string | undefined {
+  try {
+    return createRequire(import.meta.url).resolve(BUNDLED_FONT);
+  } catch {
+    return undefined;
+  }
 }
 
 export interface CjkFont {
@@ -69,7 +100,7 @@ interface Fontkit {
 
 let cached: CjkFont | undefined;
 
-/** Reads (and parses) the font file once per process: agencies render many PDFs and the file is ~20 MB. */
+/** Reads (and parses) the font file once per process: agencies render many PDFs and the file is 7 to 20 MB. */
 export function loadCjkFont(): CjkFont {
   if (cached === undefined) {
     const path = findCjkFont();

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findCjkFont, renderPdf, type FieldSpec, type RenderPdfInput } from '../src/index.ts';
-import { findCjkFontIn } from '../src/font.ts';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { bundledCjkFont, findCjkFont, renderPdf, type FieldSpec, type RenderPdfInput } from '../src/index.ts';
+import { findCjkFontIn, SYSTEM_CJK_FONTS } from '../src/font.ts';
 import { formatDate, rocDate } from '../src/format.ts';
 import { solidPngBase64 } from './fixtures.ts';
 
@@ -36,11 +38,12 @@ const record = (i: number) => ({
 const pageCount = (pdf: Buffer): number => (pdf.toString('latin1').match(/\/Type \/Page\b(?!s)/g) ?? []).length;
 
 describe('renderPdf', () => {
-  it('writes a PDF with the Noto Sans CJK TC font embedded and names-only metadata', async () => {
+  it('writes a PDF with a subset of the Traditional Chinese font embedded and names-only metadata', async () => {
     const pdf = await renderPdf(input([record(1)]));
     assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-');
     const text = pdf.toString('latin1');
-    assert.match(text, /\/BaseFont \/[A-Z]{6}\+NotoSansCJKtc-Regular/);
+    // A subset (six-letter tag) of the system's Noto Sans CJK TC or of the npm Noto Sans TC.
+    assert.match(text, /\/BaseFont \/[A-Z]{6}\+(NotoSansCJKtc|NotoSansTC)-Regular/);
     assert.match(text, /\/MediaBox \[0 0 595\.28 841\.89\]/, 'A4');
     assert.ok(text.includes('(OpenMyData provider SDK)'), 'Creator names the SDK');
     // Content streams are compressed, and the metadata holds names only: the records appear nowhere in plain bytes.
@@ -77,13 +80,54 @@ describe('renderPdf', () => {
 });
 
 describe('findCjkFont', () => {
-  it('finds the installed Noto Sans CJK font', () => {
-    assert.match(findCjkFont(), /NotoSansCJK/);
+  const bundled = bundledCjkFont();
+  const existing = join(import.meta.dirname, 'pdf.test.ts');
+
+  it('has the npm Noto Sans TC installed with the SDK', () => {
+    assert.ok(bundled, 'the dependency @expo-google-fonts/noto-sans-tc resolves');
+    assert.match(bundled, /NotoSansTC_400Regular\.ttf$/);
   });
 
-  it('names the Debian package when no font is found, and the variable when the override is wrong', () => {
-    assert.throws(() => findCjkFontIn(['/nonexistent/NotoSansCJK-Regular.ttc'], undefined), /fonts-noto-cjk/);
-    assert.throws(() => findCjkFontIn([], '/nonexistent/font.otf'), /OMD_CJK_FONT/);
+  it('finds a font here, the npm one when system tools are hidden', () => {
+    const found = findCjkFont();
+    if (process.env.OMD_IGNORE_SYSTEM_TOOLS === '1' && !process.env.OMD_CJK_FONT) assert.equal(found, bundled);
+    else assert.match(found, /NotoSans(CJK|TC)/);
+  });
+
+  it('prefers OMD_CJK_FONT, then a system font, then the npm font', () => {
+    assert.equal(findCjkFontIn({ override: existing, system: SYSTEM_CJK_FONTS, bundled }), existing);
+    assert.equal(findCjkFontIn({ override: undefined, system: ['/nonexistent/NotoSansCJK-Regular.ttc', existing], bundled }), existing);
+    assert.equal(findCjkFontIn({ override: '', system: ['/nonexistent/NotoSansCJK-Regular.ttc'], bundled }), bundled);
+    assert.equal(findCjkFontIn({ override: undefined, system: [], bundled }), bundled);
+  });
+
+  it('names the npm package and the variable when nothing is found, and the variable when the override is wrong', () => {
+    assert.throws(
+      () => findCjkFontIn({ override: undefined, system: ['/nonexistent/NotoSansCJK-Regular.ttc'], bundled: undefined }),
+      /noto-sans-tc.*OMD_CJK_FONT/s,
+    );
+    assert.throws(() => findCjkFontIn({ override: undefined, system: [], bundled: '/nonexistent/NotoSansTC_400Regular.ttf' }), /npm install/);
+    assert.throws(() => findCjkFontIn({ override: '/nonexistent/font.otf', system: [], bundled }), /OMD_CJK_FONT names \/nonexistent\/font\.otf/);
+  });
+
+  it('with OMD_IGNORE_SYSTEM_TOOLS=1 renders with the npm font whatever the system has', () => {
+    // A process of its own: the font is loaded once per process.
+    const script = `
+      import { findCjkFont, renderPdf } from './src/index.ts';
+      const input = ${JSON.stringify(input([record(1)]))};
+      const pdf = await renderPdf({ ...input, createdAt: new Date(input.createdAt) });
+      process.stdout.write(JSON.stringify({ font: findCjkFont(), baseFont: /\\/BaseFont \\/[A-Z]{6}\\+([\\w-]+)/.exec(pdf.toString('latin1'))?.[1] }));
+    `;
+    const env: NodeJS.ProcessEnv = { ...process.env, OMD_IGNORE_SYSTEM_TOOLS: '1' };
+    delete env.OMD_CJK_FONT;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: join(import.meta.dirname, '..'),
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), { font: bundled, baseFont: 'NotoSansTC-Regular' });
   });
 });
 

@@ -20,6 +20,7 @@ import { buildDownloadPackage, DownloadError } from '../../src/delivery/download
 import { consumedConsent } from '../helpers/consent.ts';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { type CliResult, runScript } from '../helpers/run-script.ts';
+import { sevenZip } from '../helpers/system-tools.ts';
 
 const ROOT = join(import.meta.dirname, '../../../..');
 const CLI = join(ROOT, 'packages/hub/src/cli/verify-package.ts');
@@ -103,7 +104,7 @@ test('the download is built from the verified packages', async (tc) => {
 });
 
 test('7z x with the password extracts it: README, index and, per data set, package.zip, data.pdf and data.json', () => {
-  const result = spawnSync('7z', ['x', `-p${PASSWORD}`, `-o${extracted}`, '-y', zipPath], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const result = spawnSync(sevenZip(), ['x', `-p${PASSWORD}`, `-o${extracted}`, '-y', zipPath], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   assert.equal(result.status, 0, result.stdout + result.stderr);
   assert.ok(existsSync(join(extracted, 'README.txt')));
   assert.ok(existsSync(join(extracted, 'index.json')));
@@ -115,7 +116,7 @@ test('7z x with the password extracts it: README, index and, per data set, packa
     assert.ok(readFileSync(join(folder, 'data.pdf')).subarray(0, 5).toString() === '%PDF-');
   }
   // 7-Zip's own listing: every entry AES-256.
-  const listing = spawnSync('7z', ['l', '-slt', `-p${PASSWORD}`, zipPath], { encoding: 'utf8' });
+  const listing = spawnSync(sevenZip(), ['l', '-slt', `-p${PASSWORD}`, zipPath], { encoding: 'utf8' });
   assert.equal(listing.status, 0);
   const methods = listing.stdout.split('\n').filter((l) => l.startsWith('Method = '));
   assert.equal(methods.length, 2 + 3 * outcomes.length);
@@ -123,7 +124,7 @@ test('7z x with the password extracts it: README, index and, per data set, packa
 });
 
 test('7z with a wrong password fails', () => {
-  const result = spawnSync('7z', ['x', '-pnot-the-password', `-o${join(work, 'wrong')}`, '-y', zipPath], {
+  const result = spawnSync(sevenZip(), ['x', '-pnot-the-password', `-o${join(work, 'wrong')}`, '-y', zipPath], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,30 +1,39 @@
-// Debian's Chromium driven by playwright-core (never a downloaded browser), and axe-core run in
-// the page for accessibility checks.
+// Chromium driven by playwright-core: the system's, or the one inside @sparticuz/chromium on a
+// machine without it (never a downloaded browser; see system-tools.ts), and axe-core run in the
+// page for accessibility checks.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { type BrowserExecutable, chromiumExecutable } from './system-tools.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-export async function launchBrowser(): Promise<{ browser: Browser; close(): Promise<void> }> {
+export async function launchBrowser(): Promise<{ browser: Browser; executable: BrowserExecutable; close(): Promise<void> }> {
+  const executable = await chromiumExecutable();
   // Playwright gives each launch a fresh temporary profile of its own.
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await chromium
+    .launch({
+      executablePath: executable.path,
+      env: { ...process.env, ...executable.env },
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    })
+    .catch((error: unknown) => {
+      executable.cleanUp();
+      throw error;
+    });
   return {
     browser,
+    executable,
     async close() {
       await browser.close();
+      executable.cleanUp();
     },
   };
 }

@@ -1,4 +1,4 @@
-// Passkeys in a real browser against the hub's own routes: Chromium with a CDP virtual authenticator
+// Passkeys in a real browser against the hub's own routes: Chromium (the system's or npm's) with a CDP virtual authenticator
 // (resident keys, user verification) binds a passkey from the history page after a strong login,
 // signs in with it on the login page, removes it again; and what the browser and the table hold.
 import assert from 'node:assert/strict';
