@@ -1,4 +1,5 @@
 // The demo data sets, which agency serves each, and the fields of their records.
+import type { FieldType } from '@openmydata/protocol';
 
 export type FieldValue = string | number | boolean | null;
 
@@ -23,7 +24,7 @@ export type DatasetId =
   | 'real-price'
   | 'low-income';
 
-export type FieldType = 'string' | 'number' | 'date' | 'boolean' | 'image';
+export type { FieldType };
 
 export interface FieldDefinition {
   id: string;
@@ -153,7 +154,7 @@ export const DATASET_FIELDS: Readonly<Record<DatasetId, FieldDefinition[]>> = {
     field('status', '繳納狀態', 'Status'),
   ],
   income: [
-    field('tax_year', '所得年度', 'Tax year', 'number'),
+    field('tax_year', '所得年度', 'Tax year', 'year'),
     field('payer_name', '扣繳單位名稱', 'Payer'),
     field('payer_tax_id', '扣繳單位統一編號', 'Payer business number'),
     field('income_type', '所得類別', 'Income type'),
@@ -172,7 +173,7 @@ export const DATASET_FIELDS: Readonly<Record<DatasetId, FieldDefinition[]>> = {
     field('assessed_value', '財產價值', 'Assessed value (TWD)', 'number'),
   ],
   'income-tax-certificate': [
-    field('tax_year', '所得年度', 'Tax year', 'number'),
+    field('tax_year', '所得年度', 'Tax year', 'year'),
     field('taxpayer_name', '納稅義務人', 'Taxpayer'),
     field('spouse_name', '配偶', 'Spouse'),
     field('total_income', '綜合所得總額', 'Total income (TWD)', 'number'),
@@ -192,7 +193,7 @@ export const DATASET_FIELDS: Readonly<Record<DatasetId, FieldDefinition[]>> = {
     field('make', '廠牌', 'Make'),
     field('model', '車型', 'Model'),
     field('engine_cc', '排氣量(cc)', 'Engine size (cc)', 'number'),
-    field('manufacture_year', '出廠年份', 'Year of manufacture', 'number'),
+    field('manufacture_year', '出廠年份', 'Year of manufacture', 'year'),
     field('first_registration_date', '原發照日期', 'First registered', 'date'),
     field('status', '車籍狀態', 'Status'),
   ],

@@ -5,3 +5,4 @@ export * from './zip.ts';
 export * from './request-token.ts';
 export * from './jose-errors.ts';
 export * from './text.ts';
+export * from './fields.ts';

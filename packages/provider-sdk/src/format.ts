@@ -1,5 +1,5 @@
 // How values read in the PDF: times in Asia/Taipei, dates in ISO and ROC (民國) years, yes/no, numbers.
-import { taipeiClock } from '@openmydata/protocol';
+import { minguoYear, taipeiClock } from '@openmydata/protocol';
 import type { FieldSpec, FieldValue } from './types.ts';
 
 const NUMBER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 20 });
@@ -28,6 +28,8 @@ export function formatDate(value: string): string {
 export function formatValue(value: FieldValue | undefined, type: FieldSpec['type']): string {
   if (value === null || value === undefined || value === '') return '—（無資料 / none）';
   if (typeof value === 'boolean') return value ? '是 Yes' : '否 No';
+  // A year reads as Taiwanese documents write it, with the Gregorian year beside it; never grouped.
+  if (type === 'year' && typeof value === 'number' && Number.isInteger(value)) return `${minguoYear(value)}（${value}）`;
   if (typeof value === 'number') return NUMBER.format(value);
   if (type === 'date') return formatDate(value);
   return value;

@@ -1,5 +1,6 @@
 // The agency-facing types: what an agency writes (a DatasetHandler) and how it configures a Provider.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FieldType } from '@openmydata/protocol';
 import type { KeyRing } from './key-ring.ts';
 import type { ReplayStore } from './replay-store.ts';
 
@@ -9,8 +10,11 @@ export type LocalizedText = { 'zh-TW': string; en: string };
 export interface FieldSpec {
   id: string;
   name: LocalizedText;
-  /** `date`: 'YYYY-MM-DD' or an ISO date-time string; `image`: base64 PNG or JPEG (a data: URL prefix is accepted). */
-  type: 'string' | 'number' | 'date' | 'boolean' | 'image';
+  /**
+   * `year`: a Gregorian year as an integer (shown 民國114年 (2025)); `date`: 'YYYY-MM-DD' or an ISO
+   * date-time string; `image`: base64 PNG or JPEG (a data: URL prefix is accepted).
+   */
+  type: FieldType;
 }
 
 export interface DatasetRecords {

@@ -1,9 +1,10 @@
 // ProviderOptions are checked once at start-up; a bad value stops the agency with a message naming it.
+import { FIELD_TYPES as ALL_FIELD_TYPES } from '@openmydata/protocol';
 import { PROVIDER_API } from '@openmydata/protocol';
 import type { DatasetHandler, LocalizedText, ProviderOptions } from './types.ts';
 
 const DATASET_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
-const FIELD_TYPES = new Set(['string', 'number', 'date', 'boolean', 'image']);
+const FIELD_TYPES: ReadonlySet<string> = new Set(ALL_FIELD_TYPES);
 
 export function validateOptions(options: ProviderOptions): void {
   const fail = (where: string, why: string): never => {

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { bundledCjkFont, findCjkFont, renderPdf, type FieldSpec, type RenderPdfInput } from '../src/index.ts';
 import { findCjkFontIn, SYSTEM_CJK_FONTS } from '../src/font.ts';
-import { formatDate, rocDate } from '../src/format.ts';
+import { formatDate, formatValue, rocDate } from '../src/format.ts';
 import { solidPngBase64 } from './fixtures.ts';
 
 const fields: FieldSpec[] = [
@@ -142,5 +142,10 @@ describe('date formatting', () => {
     assert.equal(formatDate('2024-03-05'), '2024-03-05（民國 113 年 3 月 5 日）');
     assert.equal(formatDate('2024-03-05T10:00:00+08:00'), '2024-03-05T10:00:00+08:00（民國 113 年 3 月 5 日）');
     assert.equal(formatDate('unknown'), 'unknown');
+  });
+
+  it('writes a year as 民國 with the Gregorian year beside it, never grouped; amounts grouped', () => {
+    assert.equal(formatValue(2025, 'year'), '民國114年（2025）');
+    assert.equal(formatValue(1234567, 'number'), '1,234,567');
   });
 });

@@ -24,6 +24,8 @@ function fits(type: FieldEntry['type'], value: unknown): boolean {
       return typeof value === 'string';
     case 'number':
       return typeof value === 'number' && Number.isFinite(value);
+    case 'year':
+      return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 9999;
     case 'boolean':
       return typeof value === 'boolean';
     case 'date':

@@ -3,11 +3,12 @@
 // (registryJsonSchema), and a test fails when the two differ.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { FIELD_TYPES } from '@openmydata/protocol';
 
 /** The catalogue's categories; the portal names each in both languages. */
 export const DATASET_CATEGORIES = ['household', 'employment', 'health', 'tax', 'transport', 'land', 'welfare'] as const;
 /** Field types a data set may declare; docs/provider-api.md section 8.1 says how each is written in data.json. */
-export const FIELD_TYPES = ['string', 'number', 'date', 'boolean', 'image'] as const;
+export { FIELD_TYPES };
 
 // Descriptions and $defs names for the JSON Schema, kept out of zod's global registry so other
 // schemas in the process may use the same names.

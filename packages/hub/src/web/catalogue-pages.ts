@@ -114,6 +114,8 @@ function fieldType(t: Translate, type: string): string {
   switch (type) {
     case 'number':
       return t('fieldTypeNumber');
+    case 'year':
+      return t('fieldTypeYear');
     case 'date':
       return t('fieldTypeDate');
     case 'boolean':

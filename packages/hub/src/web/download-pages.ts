@@ -2,6 +2,7 @@
 // progress -> preview -> one-time download of the encrypted package. The routes only speak HTTP:
 // consent, retrieval and delivery are the retrieval core's and the download delivery's.
 import { randomBytes } from 'node:crypto';
+import { formatFieldValue } from '@openmydata/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -274,7 +275,7 @@ ${retry}
       const fields = dataset.fields.filter((f) => f.type !== 'image');
       sections.push(html`<section class="card"><h2>${dataset.name[lang]}</h2>
 <table><thead><tr>${fields.map((f) => html`<th scope="col">${f.name[lang]}</th>`)}</tr></thead>
-<tbody>${data.records.map((r) => html`<tr>${fields.map((f) => html`<td>${formatValue(r[f.id], lang)}</td>`)}</tr>`)}</tbody></table></section>`);
+<tbody>${data.records.map((r) => html`<tr>${fields.map((f) => html`<td>${formatFieldValue(r[f.id], f.type, lang)}</td>`)}</tr>`)}</tbody></table></section>`);
     }
     const body = html`<h1>${t('previewTitle')}</h1>${sections.length > 0 ? sections : html`<p class="card">${t('previewGone')}</p>`}
 <p><a href="/download/retrievals/${retrieval.id}">${t('progressDone')}</a></p>`;
@@ -318,11 +319,4 @@ ${retry}
 
 function nameMap(picked: ReadonlyArray<{ dataset: Dataset; agency: Agency }>, lang: Lang): Map<string, string> {
   return new Map(picked.map((p) => [p.dataset.id, p.dataset.name[lang]]));
-}
-
-function formatValue(value: unknown, lang: Lang): string {
-  if (value === null || value === undefined) return '—';
-  if (typeof value === 'boolean') return value ? (lang === 'en' ? 'Yes' : '是') : lang === 'en' ? 'No' : '否';
-  if (typeof value === 'number') return value.toLocaleString(lang);
-  return String(value);
 }
