@@ -7,22 +7,23 @@
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { freePorts, PORT_BANDS } from './ports.ts';
+import { PORT_BANDS } from './ports.ts';
+import {
+  audit as auditPage,
+  choose as chooseAs,
+  type PortalStack,
+  signInWithCard as signInWithCardAs,
+  signInWithMobileId as signInWithMobileIdAs,
+  startPortalStack,
+} from './portal-stack.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { createOidcMethod, createSmtpNotifier, createX509Verifier, parseRegistry, seedRegistry } from '@openmydata/hub';
 import type { BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, seriousViolations } from '../../packages/hub/test/helpers/browser.ts';
-import { cspViolations, watchCsp } from '../../packages/hub/test/helpers/csp.ts';
-import { startTestHub, type TestHub } from '../../packages/hub/test/helpers/hub.ts';
-import { startDemoAgencies } from '../src/agencies.ts';
-import { createDemoCa, type DemoCa, REVOKED_DEMO_CITIZEN } from '../src/ca/index.ts';
-import { registryWith } from '../src/catalogue.ts';
-import { startMockIdp } from '../src/idp/mock-idp.ts';
-import { startMailSink } from '../src/mail/mail-sink.ts';
+import { watchCsp } from '../../packages/hub/test/helpers/csp.ts';
+import type { TestHub } from '../../packages/hub/test/helpers/hub.ts';
+import { REVOKED_DEMO_CITIZEN } from '../src/ca/index.ts';
 import { findCitizen, formatAddress } from '../src/population/citizens.ts';
-import { cardLabel, startSigner } from '../src/signer/index.ts';
 import { filesUnder, findPersonalData } from './privacy-scan.ts';
 import { sevenZip } from '../../packages/hub/test/helpers/system-tools.ts';
 import { closeAfterAll } from '../../packages/hub/test/helpers/close-after-all.ts';
@@ -30,11 +31,10 @@ import { closeAfterAll } from '../../packages/hub/test/helpers/close-after-all.t
 const root = join(import.meta.dirname, '../..');
 const ID = 'A123456789';
 const PASSWORD = 'Correct-Horse-Battery-9';
-const SECRET = 'journey-test-client-secret';
+let stack: PortalStack;
 let t: TestHub;
-let ca: DemoCa;
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
-let mail: Awaited<ReturnType<typeof startMailSink>>;
+let browser: PortalStack['browser'];
+let mail: PortalStack['mail'];
 const work = mkdtempSync(join(tmpdir(), 'omd-journey-'));
 const audited: string[] = [];
 
@@ -44,46 +44,8 @@ const closeAfter = closeAfterAll();
 closeAfter(() => rmSync(work, { recursive: true, force: true }));
 
 before(async () => {
-  const port = await freePorts(PORT_BANDS.journey);
-  const hubUrl = `http://localhost:${port}`;
-  ca = await createDemoCa();
-  const signer = await startSigner({ port: 0, hubOrigin: hubUrl, ca });
-  closeAfter(signer.close);
-  const idp = await startMockIdp({
-    port: 0,
-    clients: [{ client_id: 'openmydata-hub', client_secret: SECRET, redirect_uris: [`${hubUrl}/login/oidc/callback`] }],
-  });
-  closeAfter(idp.close);
-  const trust = ca.trustMaterial();
-  mail = await startMailSink({ smtpPort: 0, httpPort: 0 });
-  closeAfter(mail.close);
-  t = await startTestHub({
-    notifier: createSmtpNotifier({ url: mail.smtpUrl, from: 'OpenMyData <no-reply@openmydata.invalid>' }),
-    env: { HUB_PORT: String(port), HUB_PUBLIC_URL: hubUrl, BROKER_TIMEOUT_SECONDS: '10' },
-    identity: {
-      x509: {
-        verifier: createX509Verifier({ trustAnchorsPem: [trust.rootCaPem], crls: () => [trust.issuingCrlDer, trust.rootCrlDer] }),
-        signerUrl: signer.url,
-      },
-      oidc: createOidcMethod({ issuer: idp.issuer, clientId: 'openmydata-hub', clientSecret: SECRET, redirectUri: `${hubUrl}/login/oidc/callback` }),
-    },
-  });
-  closeAfter(() => t.stop());
-  const agencies = await startDemoAgencies({ hub: { issuer: hubUrl, jwksUrl: `${hubUrl}/.well-known/jwks.json` }, portOf: () => 0, maintenance: () => [] });
-  closeAfter(agencies.close);
-  const urls = new Map(agencies.agencies.map((a) => [a.id, a.url]));
-  await seedRegistry(
-    t.hub.db,
-    parseRegistry(
-      registryWith(
-        (a) => urls.get(a.id) as string,
-        () => [],
-      ),
-    ),
-  );
-  t.hub.catalogue.invalidate();
-  browser = await launchBrowser();
-  closeAfter(browser.close);
+  stack = await startPortalStack(PORT_BANDS.journey, closeAfter);
+  ({ t, browser, mail } = stack);
 });
 
 /** Runs a project command without blocking this process: the agencies it calls live in this process. */
@@ -95,35 +57,10 @@ function runNode(args: string[]): Promise<{ status: number; output: string }> {
   });
 }
 
-async function audit(page: Page, label: string): Promise<void> {
-  assert.deepEqual(await seriousViolations(page), [], `axe on ${label} (${page.url()})`);
-  assert.deepEqual(cspViolations(page), [], `no Content-Security-Policy violation up to ${label}`);
-  audited.push(label);
-}
-
-async function signInWithMobileId(page: Page): Promise<void> {
-  await page.locator('a[href^="/login/oidc/start"]').click();
-  const code = (await page.locator('p.code').textContent())?.trim() ?? '';
-  await page.getByLabel('身分證統一編號').fill(ID);
-  await page.getByLabel('App 顯示的 6 位數確認碼').fill(code);
-  await page.getByRole('button', { name: /在 App 中確認並登入/ }).click();
-}
-
-async function signInWithCard(page: Page, nationalId: string): Promise<void> {
-  await page.locator('a[href^="/login/x509"]').click();
-  const card = ca.cards.get(nationalId);
-  assert.ok(card, 'the demo CA has this citizen');
-  await page.getByLabel(cardLabel(card)).check();
-  await audit(page, 'certificate login');
-  await page.getByRole('button', { name: /簽章並登入|Sign and sign in/ }).click();
-}
-
-async function choose(page: Page, datasets: string[]): Promise<void> {
-  await page.goto(`${t.url.replace('127.0.0.1', 'localhost')}/catalogue`);
-  await audit(page, 'catalogue');
-  for (const id of datasets) await page.locator(`#pick-${id}`).check();
-  await page.getByRole('button', { name: /下載所選資料/ }).click();
-}
+const audit = (page: Page, label: string) => auditPage(page, label, audited);
+const signInWithMobileId = (page: Page) => signInWithMobileIdAs(page, ID);
+const signInWithCard = (page: Page, nationalId: string) => signInWithCardAs(stack, page, nationalId, (p) => audit(p, 'certificate login'));
+const choose = (page: Page, datasets: string[]) => chooseAs(stack, page, datasets, (p) => audit(p, 'catalogue'));
 
 let firstContext: BrowserContext;
 let downloadFile = '';
@@ -176,8 +113,13 @@ test('first use: two methods, consent, live progress, preview, download', async 
   await page.goto(`${progressUrl}?lang=zh-TW`);
   await page.getByRole('link', { name: '預覽資料內容' }).click();
   const citizen = findCitizen(ID);
-  assert.match((await page.locator('main').textContent()) ?? '', new RegExp(citizen?.name ?? 'x'), 'the preview shows the records as tables');
-  assert.ok((await page.locator('main table').count()) >= 3);
+  const preview = (await page.locator('main').textContent()) ?? '';
+  assert.match(preview, new RegExp(citizen?.name ?? 'x'), 'the preview shows the records');
+  assert.equal(await page.locator('main section.card').count(), 3, 'one section per data set');
+  assert.ok((await page.locator('main dl.record').count()) >= 1, 'a single record reads as a label/value list, not narrow columns');
+  assert.match(preview, /民國1\d\d年/, 'the tax year as Taiwanese documents write it');
+  assert.doesNotMatch(preview, /\b2,0\d\d\b/, 'no year printed like an amount');
+  assert.equal(await page.getByRole('link', { name: '回到資料包頁面' }).count(), 1, 'a way back named for what it is');
   await audit(page, 'preview');
   await page.goBack();
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: '下載加密資料包' }).click()]);
@@ -259,10 +201,16 @@ test('a later visit: one method is enough to be known, but a level 1 data set as
   const context = await browser.browser.newContext();
   watchCsp(context);
   const page = await context.newPage();
-  await choose(page, ['id-card-image']);
+  const base = t.url.replace('127.0.0.1', 'localhost');
+  await page.goto(`${base}/login?next=/history`);
   await signInWithMobileId(page);
+  await page.waitForURL(/\/history$/);
+  await choose(page, ['id-card-image']);
   await page.waitForURL(/\/login\?/);
-  assert.match((await page.locator('main').textContent()) ?? '', /需要更高的驗證等級/);
+  const stepUp = (await page.locator('main').textContent()) ?? '';
+  assert.match(stepUp, /需要更高的驗證等級，請以自然人憑證（晶片卡）再驗證一次/, 'says which method is enough, not a level number');
+  assert.equal(await page.locator('a[href^="/login/oidc/start"]').count(), 0, 'the method already used, and too weak, is not offered');
+  assert.equal(await page.getByRole('link', { name: '以自然人憑證驗證' }).count(), 1, 'each method named by itself');
   await audit(page, 'login, step-up');
   await page.goto(`${page.url()}&lang=en`);
   assert.match((await page.locator('main').textContent()) ?? '', /needs a stronger verification/);

@@ -8,6 +8,8 @@ import type { Citizen } from '../population/citizens.ts';
 export interface IdpAccount {
   accountId: string;
   nationalId: string;
+  /** Released with the `profile` scope, so the relying party can greet the person by name. */
+  name: string;
 }
 
 export interface AccountDirectory {
@@ -26,7 +28,7 @@ export function createAccountDirectory(population: readonly Citizen[], subjectSe
   const byNationalId = new Map<string, IdpAccount>();
   const byAccountId = new Map<string, IdpAccount>();
   for (const citizen of population) {
-    const account = { accountId: keyedId(subjectSecret, 'account', citizen.nationalId), nationalId: citizen.nationalId };
+    const account = { accountId: keyedId(subjectSecret, 'account', citizen.nationalId), nationalId: citizen.nationalId, name: citizen.name };
     byNationalId.set(account.nationalId, account);
     byAccountId.set(account.accountId, account);
   }

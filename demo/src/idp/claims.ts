@@ -7,7 +7,7 @@ export const LOA_MOBILE_ID = 'urn:openmydata:loa:2';
 /** The scope that releases the `national_id` claim. */
 export const NATIONAL_ID_SCOPE = 'national_id';
 
-export const SUPPORTED_SCOPES = ['openid', NATIONAL_ID_SCOPE] as const;
+export const SUPPORTED_SCOPES = ['openid', NATIONAL_ID_SCOPE, 'profile'] as const;
 
 /**
  * oidc-provider's claims configuration: which scope releases which claims. acr and amr ride on
@@ -15,5 +15,5 @@ export const SUPPORTED_SCOPES = ['openid', NATIONAL_ID_SCOPE] as const;
  * relying party sends acr_values, and amr only on request through the claims parameter.
  */
 export function claimsByScope(): Record<string, null | string[]> {
-  return { openid: ['sub', 'acr', 'amr', 'auth_time'], [NATIONAL_ID_SCOPE]: ['national_id'] };
+  return { openid: ['sub', 'acr', 'amr', 'auth_time'], [NATIONAL_ID_SCOPE]: ['national_id'], profile: ['name'] };
 }

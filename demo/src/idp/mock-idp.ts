@@ -151,7 +151,7 @@ export async function startMockIdp(options: MockIdpOptions): Promise<RunningMock
     async findAccount(_ctx, id) {
       const account = accounts.byAccountId(id);
       if (!account) return undefined;
-      return { accountId: account.accountId, claims: () => ({ sub: account.accountId, national_id: account.nationalId }) };
+      return { accountId: account.accountId, claims: () => ({ sub: account.accountId, national_id: account.nationalId, name: account.name }) };
     },
     pairwiseIdentifier: (_ctx, accountId, client) => accounts.pairwiseSubject(accountId, client.sectorIdentifier ?? client.clientId),
     jwks: { keys: [signingKey()] },

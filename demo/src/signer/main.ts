@@ -4,6 +4,7 @@
 // SIGNER_PORT (default HUB_PORT + 9), DATA_DIR (default var).
 import { join } from 'node:path';
 import { createDemoCa } from '../ca/index.ts';
+import { DEMO_PERSONAS } from '../population/citizens.ts';
 import { startSigner } from './server.ts';
 import { writeIssuingCrl, writeTrustFiles } from './trust-files.ts';
 import { envPort } from '../process-env.ts';
@@ -17,7 +18,8 @@ const trustDir = join(process.env.DATA_DIR ?? 'var', 'trust');
 
 const ca = await createDemoCa();
 const files = await writeTrustFiles(trustDir, ca);
-const signer = await startSigner({ port: signerPort, hubOrigin, ca });
+// The demo's reader starts with the first demo citizen's card in it; the signer's page changes it.
+const signer = await startSigner({ port: signerPort, hubOrigin, ca, inserted: DEMO_PERSONAS[0]?.nationalId ?? null });
 
 // The CRL lasts seven days; re-issue it daily so a long-running demo never fails closed on a stale CRL.
 const refresh = setInterval(() => {

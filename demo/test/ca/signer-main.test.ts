@@ -53,8 +53,8 @@ test('main writes the CA certificates and CRLs to DATA_DIR/trust and a hub can t
     trustAnchorsPem: [await readFile(join(trust, 'demo-root-ca.pem'), 'utf8')],
     crls: crlsFromFiles([join(trust, 'demo-ca-g1.crl'), join(trust, 'demo-root-ca.crl')]),
   });
-  const list = (await (await fetch(`${signerUrl}/certificates`, { headers: { Origin: HUB } })).json()) as { id: string; label: string }[];
-  const wang = list.find((c) => c.label.endsWith('A******789'));
+  const list = (await (await fetch(`${signerUrl}/certificates`, { headers: { Origin: HUB } })).json()) as Array<{ id: string; holder: string }>;
+  const wang = list.find((c) => c.holder === 'A******789');
   assert.ok(wang);
   const { nonce, expiresAt } = verifier.issueChallenge();
   const res = await fetch(`${signerUrl}/sign`, {

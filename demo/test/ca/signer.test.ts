@@ -1,5 +1,5 @@
-// The local card signer over real HTTP: the page lists cards, the person picks one, the signer signs the hub's
-// nonce, and the hub's verifier accepts it. Other origins and other host names are refused.
+// The local card signer over real HTTP: the reader holds one card, the page asks which, the signer signs the
+// hub's nonce with it, and the hub's verifier accepts it. Other origins and other host names are refused.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createX509Verifier, type X509Verifier } from '@openmydata/hub';
@@ -16,7 +16,7 @@ let verifier: X509Verifier;
 
 before(async () => {
   ca = await createDemoCa();
-  signer = await startSigner({ port: 0, hubOrigin: HUB, ca });
+  signer = await startSigner({ port: 0, hubOrigin: HUB, ca, inserted: 'A123456789' });
   const trust = ca.trustMaterial();
   verifier = createX509Verifier({ trustAnchorsPem: [trust.rootCaPem], crls: () => [trust.issuingCrlDer, trust.rootCrlDer] });
 });
@@ -44,18 +44,36 @@ describe('demo card signer', () => {
     assert.match(signer.url, /^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
-  test('GET /certificates lists every card slot with a masked label, and CORS only for the hub', async () => {
+  test('GET /certificates tells the page about the one card in the reader, masked, and CORS only for the hub', async () => {
     const res = await call('/certificates', { origin: HUB });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('access-control-allow-origin'), HUB);
     assert.equal(res.headers.get('cache-control'), 'no-store');
     const text = await res.text();
-    const list = JSON.parse(text) as { id: string; label: string }[];
-    assert.equal(list.length, CITIZENS.length);
-    assert.ok(list.some((c) => c.id === cardOf('A123456789').id && c.label.endsWith('A******789')));
+    const list = JSON.parse(text) as Array<{ id: string; number: string; holder: string; validTo: string }>;
+    assert.equal(list.length, 1, 'a reader holds one card');
+    assert.equal(list[0]?.id, cardOf('A123456789').id);
+    assert.equal(list[0]?.holder, 'A******789');
+    assert.match(list[0]?.validTo ?? '', /^\d{4}-\d{2}-\d{2}$/);
     for (const citizen of CITIZENS) {
       for (const needle of [citizen.nationalId, citizen.name, citizen.romanisedName]) assert.ok(!text.includes(needle), 'the list leaks a citizen');
     }
+    signer.insert('B287654326');
+    assert.equal(((await (await call('/certificates', { origin: HUB })).json()) as Array<{ holder: string }>)[0]?.holder, 'B******326');
+    signer.insert(undefined);
+    assert.deepEqual(await (await call('/certificates', { origin: HUB })).json(), [], 'an empty reader');
+    signer.insert('A123456789');
+  });
+
+  test("the signer's own page puts another card in the reader; another origin cannot", async () => {
+    const form = (card: string, origin: string) =>
+      call('/insert', { method: 'POST', origin, redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `card=${card}` });
+    assert.equal((await form(cardOf('B287654326').id, EVIL)).status, 403);
+    const moved = await form(cardOf('B287654326').id, signer.url);
+    assert.equal(moved.status, 303);
+    assert.equal(((await (await call('/certificates', { origin: HUB })).json()) as Array<{ holder: string }>)[0]?.holder, 'B******326');
+    assert.match(await (await call('/')).text(), /B\*{6}326/);
+    signer.insert('A123456789');
   });
 
   test('POST /sign signs the nonce with the chosen card and the hub verifier accepts it at level 1', async () => {
@@ -68,8 +86,15 @@ describe('demo card signer', () => {
     const identity = await verifier.verify({ nonce, expiresAt, ...signed });
     assert.equal(identity.nationalId, 'A123456789');
     assert.equal(identity.level, 1);
-    const lin = await signRequest({ certificateId: cardOf('B287654326').id, nonce, origin: HUB });
-    assert.equal((await verifier.verify({ nonce, expiresAt, ...((await lin.json()) as SignedChallenge) })).nationalId, 'B287654326');
+    const notInReader = await signRequest({ certificateId: cardOf('B287654326').id, nonce, origin: HUB });
+    assert.equal(notInReader.status, 404, 'only the card in the reader signs');
+    signer.insert('B287654326');
+    try {
+      const lin = await signRequest({ certificateId: cardOf('B287654326').id, nonce, origin: HUB });
+      assert.equal((await verifier.verify({ nonce, expiresAt, ...((await lin.json()) as SignedChallenge) })).nationalId, 'B287654326');
+    } finally {
+      signer.insert('A123456789');
+    }
   });
 
   test('the CORS preflight is answered for the hub only', async () => {

@@ -18,7 +18,7 @@ const FONT = 'cjk';
 const MARGIN = { top: 56, bottom: 64, left: 50, right: 50 } as const;
 const LABEL_WIDTH = 150;
 const GAP = 14;
-const ROW_PADDING = 5;
+const ROW_PADDING = 4;
 const IMAGE_MAX_HEIGHT = 180;
 const INK = '#111111';
 const MUTED = '#5f6368';
@@ -95,12 +95,16 @@ function drawTitle(doc: Doc, input: RenderPdfInput): void {
   doc.fillColor(INK).fontSize(20).text(input.datasetName['zh-TW'], { width });
   doc.fillColor(MUTED).fontSize(12).text(input.datasetName.en, { width });
   doc.moveDown(0.8);
+  // Compact, so the records themselves get the page: one small line per fact.
   const meta: Array<[LocalizedText, string]> = [
     [{ 'zh-TW': '產製時間', en: 'Generated' }, `${formatTaipeiTime(input.createdAt)} Asia/Taipei`],
     [{ 'zh-TW': '交易編號', en: 'Transaction' }, input.transactionId],
     [{ 'zh-TW': '資料筆數', en: 'Records' }, String(input.records.length)],
   ];
-  for (const [label, value] of meta) drawRow(doc, { label, text: value }, false);
+  for (const [label, value] of meta) {
+    doc.fillColor(MUTED).fontSize(8.5).text(`${label['zh-TW']} ${label.en}：`, MARGIN.left, doc.y, { width, continued: true });
+    doc.fillColor(INK).text(value);
+  }
   doc.moveDown(0.6);
   rule(doc, INK);
   doc.moveDown(0.8);
@@ -126,8 +130,12 @@ function rowsOf(fields: readonly FieldSpec[], record: DatasetRecords['records'][
 function drawRecord(doc: Doc, input: RenderPdfInput, rows: Row[], index: number): void {
   const bandHeight = 22;
   const first = rows[0];
-  // Keep the record heading with its first row.
-  ensureSpace(doc, input, bandHeight + 6 + (first ? rowHeight(doc, first) : 0));
+  const whole = bandHeight + 6 + rows.reduce((sum, row) => sum + rowHeight(doc, row), 0);
+  const fresh = pageBottom(doc) - MARGIN.top - 40;
+  // A later record that would break across pages but fits on one starts on a new page; the first
+  // keeps its place below the title. Either way the heading stays with its first row.
+  const keepTogether = index > 0 && whole <= fresh && doc.y + whole > pageBottom(doc);
+  ensureSpace(doc, input, keepTogether ? whole : bandHeight + 6 + (first ? rowHeight(doc, first) : 0));
   const top = doc.y;
   doc.rect(MARGIN.left, top, contentWidth(doc), bandHeight).fill(BAND);
   doc
@@ -139,8 +147,12 @@ function drawRecord(doc: Doc, input: RenderPdfInput, rows: Row[], index: number)
     .fontSize(9)
     .text(`   Record ${index + 1} of ${input.records.length}`);
   doc.y = top + bandHeight + 4;
-  for (const row of rows) {
-    ensureSpace(doc, input, rowHeight(doc, row));
+  const heights = rows.map((row) => rowHeight(doc, row));
+  for (const [i, row] of rows.entries()) {
+    // No widow: when only the last row would spill onto the next page, take the one before it along.
+    const lastTwo = i === rows.length - 2 ? (heights[i] ?? 0) + (heights[i + 1] ?? 0) : 0;
+    const spillsAlone = lastTwo > 0 && doc.y + (heights[i] ?? 0) <= pageBottom(doc) && doc.y + lastTwo > pageBottom(doc);
+    ensureSpace(doc, input, spillsAlone ? lastTwo : (heights[i] ?? 0));
     drawRow(doc, row, true);
   }
   doc.moveDown(1);

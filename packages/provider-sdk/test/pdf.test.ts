@@ -62,6 +62,16 @@ describe('renderPdf', () => {
     assert.ok(pageCount(await renderPdf(input(Array.from({ length: 30 }, (_, i) => record(i))))) >= 8);
   });
 
+  it('keeps a certificate-length record (fourteen fields) on one page, with no field left alone on a next page', async () => {
+    const many: FieldSpec[] = Array.from({ length: 14 }, (_, i) => ({
+      id: `f${i}`,
+      name: { 'zh-TW': `欄位名稱${i}`, en: `Field name number ${i} (TWD)` },
+      type: 'number',
+    }));
+    const pdf = await renderPdf({ ...input([]), fields: many, records: [Object.fromEntries(many.map((f, i) => [f.id, 1000 * i]))] });
+    assert.equal((pdf.toString('latin1').match(/\/Type \/Page\b/g) ?? []).length, 1);
+  });
+
   it('embeds image fields as images, and survives a value that is not an image', async () => {
     const photo: FieldSpec = { id: 'photo', name: { 'zh-TW': '相片', en: 'Photo' }, type: 'image' };
     const pdf = await renderPdf(input([{ ...record(1), photo: solidPngBase64(40, 50, [200, 30, 30]) }], [photo]));

@@ -16,6 +16,8 @@ export async function recordVerification(
 ): Promise<RecordOutcome> {
   if (state.nationalId && state.nationalId !== identity.nationalId) return { ok: false, code: 'different_person' };
   state.nationalId = identity.nationalId;
+  // The first name a method gave stays (a mobile ID gives it in Chinese; a certificate may romanise it).
+  if (identity.name && !state.displayName) state.displayName = identity.name;
   const verification: Verification = { method: identity.method, level: identity.level, at: now.toISOString(), reference: identity.reference };
   state.verifications = [...state.verifications.filter((v) => v.method !== identity.method), verification];
   const known = await db.selectFrom('known_subjects').select('subject_key').where('subject_key', '=', subjectKey).executeTakeFirst();

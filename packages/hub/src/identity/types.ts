@@ -12,6 +12,11 @@ export interface VerifiedIdentity {
   verifiedAt: Date;
   /** non-personal audit detail, e.g. certificate serial + issuer, IdP issuer */
   reference: string;
+  /**
+   * The person's name as the method asserts it (the certificate's CN, the IdP's name claim), only to
+   * show them who is signed in: kept in memory and in the sealed session, never logged or stored.
+   */
+  name?: string | undefined;
 }
 
 /**

@@ -2,7 +2,6 @@
 // progress -> preview -> one-time download of the encrypted package. The routes only speak HTTP:
 // consent, retrieval and delivery are the retrieval core's and the download delivery's.
 import { randomBytes } from 'node:crypto';
-import { formatFieldValue } from '@openmydata/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -21,6 +20,7 @@ import type { DatasetState } from '../retrieval/retrieval-repository.ts';
 import { ConsentUnavailableError, RetrievalClosedError, type RetrievalService } from '../retrieval/retrieval-service.ts';
 import { type Html, html, raw } from './html.ts';
 import type { Lang, MessageKey } from './i18n.ts';
+import { datasetTable, recordsView, signedInAs } from './page-parts.ts';
 import { csrfField, type PortalSessions, rememberRetrievalKey, requireCsrf, retrievalKeys } from './portal-session.ts';
 import { csrfForm, datasetIds, pageQuery, text } from './schemas.ts';
 
@@ -95,15 +95,16 @@ export function downloadPages(parent: FastifyInstance, deps: DownloadDeps): void
     const query = selection(datasets);
     const session = await signedIn(request, reply, requiredLevel(datasets.map((d) => d.minAssuranceLevel)), `/download/consent?${query}`);
     if (!session) return reply;
+    // novalidate: the page, not the browser, says what is wrong, in the page's language, with or without JavaScript.
     const body = html`<h1>${t('consentTitle')}</h1>
+${signedInAs(t, session)}
 <p class="lead">${t('consentLead')}</p>
 ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : ''}
-<form method="post" action="/download/consent" class="card">
+<form method="post" action="/download/consent" class="card" novalidate>
   <input type="hidden" name="_csrf" value="${csrfField(session)}">
   ${datasets.map((d) => html`<input type="hidden" name="datasets" value="${d.id}">`)}
   <h2>${t('consentWhat')}</h2>
-  <table><thead><tr><th scope="col">${t('fields')}</th><th scope="col">${t('agency')}</th></tr></thead>
-  <tbody>${picked.map((p) => html`<tr><td>${p.dataset.name[lang]}</td><td>${p.agency.name[lang]}</td></tr>`)}</tbody></table>
+  ${datasetTable(t, lang, picked)}
   <dl>
     <dt>${t('consentForWhom')}</dt><dd>${t('consentForWhomSelf')}</dd>
     <dt>${t('consentWhy')}</dt><dd>${t('consentWhySelf')}</dd>
@@ -119,7 +120,7 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
   <p><label for="email">${t('emailLabel')}</label><br>
   <input id="email" name="email" type="email" maxlength="254" autocomplete="email" aria-describedby="email-help"></p>
   <p id="email-help" class="meta">${t('emailHelp')}</p>
-  <p><button type="submit">${t('agree')}</button></p>
+  <p class="actions"><button type="submit">${t('agree')}</button> <button type="submit" class="secondary" formaction="/download/consent/deny">${t('disagree')}</button></p>
 </form>
 `;
     return reply.page({ title: t('consentTitle'), path: '/download/consent', query, body, status: error ? 422 : 200, session });
@@ -176,6 +177,24 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
     }
   });
 
+  // 不同意: nothing is granted or fetched; the refusal is in the person's history.
+  app.post('/download/consent/deny', { schema: { hide: true, body: csrfForm.extend({ datasets: datasetIds }) } }, async (request, reply) => {
+    const { t } = request;
+    const session = await request.session();
+    requireCsrf(session, request.body);
+    const picked = await catalogue.pick(request.body.datasets);
+    if (session.state.authenticated && session.state.nationalId && picked.length > 0) {
+      await retrievals.deny({
+        subjectKey: retrievalsSubject(session),
+        datasets: picked.map((p) => p.dataset.id),
+        recipient: { kind: 'self', id: 'self' },
+        purpose: 'Download by the data subject / 當事人下載',
+      });
+    }
+    const body = html`<h1>${t('consentDeniedTitle')}</h1><p class="card" role="status">${t('consentDeniedBody')}</p><p><a class="button" href="/catalogue">${t('backToCatalogue')}</a></p>`;
+    return reply.page({ title: t('consentDeniedTitle'), path: '/catalogue', body, session });
+  });
+
   function retrievalsSubject(session: Session): string {
     return deps.retrievals.subjectKeyOf(session.state.nationalId as string);
   }
@@ -212,7 +231,7 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
       ? html`<noscript><meta http-equiv="refresh" content="3"></noscript>`
       : download && key
         ? html`<p class="card" role="status">${t('downloadReady', { size: `${Math.ceil(download.size / 1024)} KB`, expires: when(download.expiresAt) })}</p>
-<p><a class="button" href="/download/files/${downloads.linkToken(retrieval, key)}" download>${t('downloadButton')}</a> <a href="/download/retrievals/${retrieval.id}/preview">${t('previewLink')}</a>${status.receipt ? html` · <a href="/download/retrievals/${retrieval.id}/receipt">${t('receiptLink')}</a>` : ''}</p>`
+<p><a class="button" href="/download/files/${downloads.linkToken(retrieval, key)}" data-download-link data-status="/download/retrievals/${retrieval.id}/status">${t('downloadButton')}</a> <a href="/download/retrievals/${retrieval.id}/preview">${t('previewLink')}</a>${status.receipt ? html` · <a href="/download/retrievals/${retrieval.id}/receipt">${t('receiptLink')}</a>` : ''}</p>`
         : retrieval.deliveredAt
           ? html`<p class="card" role="status">${t('downloadedAt', { at: when(retrieval.deliveredAt) })}</p>${status.receipt ? html`<p><a href="/download/retrievals/${retrieval.id}/receipt">${t('receiptLink')}</a></p>` : ''}`
           : retrieval.status === 'done'
@@ -237,6 +256,17 @@ ${retry}
 `;
     return reply.page({ title: heading, path: `/download/retrievals/${retrieval.id}`, body, session: mine.session });
   });
+
+  // For the page's script: once the download has been taken, the page is drawn again without the button.
+  app.get(
+    '/download/retrievals/:id/status',
+    { schema: { hide: true, params: retrievalParams, response: { 200: z.object({ status: z.string(), delivered: z.boolean() }) } } },
+    async (request, reply) => {
+      const mine = await own(request.params.id, request, reply);
+      if (!mine) return reply;
+      return { status: mine.status.retrieval.status, delivered: mine.status.retrieval.deliveredAt !== undefined };
+    },
+  );
 
   app.get('/download/retrievals/:id/events', { schema: { hide: true, params: retrievalParams } }, async (request, reply) => {
     const mine = await own(request.params.id, request, reply);
@@ -267,18 +297,16 @@ ${retry}
     const mine = await own(request.params.id, request, reply);
     if (!mine) return reply;
     const { retrieval } = mine.status;
-    const datasets = new Map(mine.picked.map((p) => [p.dataset.id, p.dataset]));
+    const datasets = new Map(mine.picked.map((p) => [p.dataset.id, p]));
     const sections: Html[] = [];
     for (const [id, data] of downloads.preview(retrieval, mine.key) ?? []) {
-      const dataset = datasets.get(id);
-      if (!dataset) continue;
-      const fields = dataset.fields.filter((f) => f.type !== 'image');
-      sections.push(html`<section class="card"><h2>${dataset.name[lang]}</h2>
-<table><thead><tr>${fields.map((f) => html`<th scope="col">${f.name[lang]}</th>`)}</tr></thead>
-<tbody>${data.records.map((r) => html`<tr>${fields.map((f) => html`<td>${formatFieldValue(r[f.id], f.type, lang)}</td>`)}</tr>`)}</tbody></table></section>`);
+      const found = datasets.get(id);
+      if (!found) continue;
+      sections.push(html`<section class="card"><h2>${found.dataset.name[lang]}</h2><p class="meta">${found.agency.name[lang]}</p>
+${recordsView(t, lang, found.dataset, data.records)}</section>`);
     }
-    const body = html`<h1>${t('previewTitle')}</h1>${sections.length > 0 ? sections : html`<p class="card">${t('previewGone')}</p>`}
-<p><a href="/download/retrievals/${retrieval.id}">${t('progressDone')}</a></p>`;
+    const body = html`<p><a href="/download/retrievals/${retrieval.id}">${t('backToPackage')}</a></p>
+<h1>${t('previewTitle')}</h1>${sections.length > 0 ? sections : html`<p class="card">${t('previewGone')}</p>`}`;
     return reply.page({ title: t('previewTitle'), path: `/download/retrievals/${retrieval.id}/preview`, body, session: mine.session });
   });
 
@@ -303,9 +331,12 @@ ${retry}
       return levelSuffices(session.state, requiredLevel(picked.map((p) => p.dataset.minAssuranceLevel)));
     });
     if (taken === 'not_found') return reply.callNotFound();
-    if (taken === 'gone') {
-      const { t } = request;
-      const body = html`<h1>${t('linkGoneTitle')}</h1><p>${t('linkGoneBody')}</p><p><a href="/catalogue">${t('backToCatalogue')}</a></p>`;
+    if ('gone' in taken) {
+      const { t, lang } = request;
+      const when = taken.deliveredAt
+        ? html`<p class="card" role="status">${t('downloadedAt', { at: taken.deliveredAt.toLocaleString(lang, { timeZone: 'Asia/Taipei' }) })}</p>`
+        : '';
+      const body = html`<h1>${t('linkGoneTitle')}</h1>${when}<p>${t('linkGoneBody')}</p><p><a href="/catalogue">${t('backToCatalogue')}</a></p>`;
       return reply.page({ title: t('linkGoneTitle'), path: '/', body, status: 410, session });
     }
     const stamp = new Date().toISOString().slice(0, 10).replace(/-/g, '');

@@ -14,9 +14,11 @@ import { IdentityError, type VerifiedIdentity } from '../identity/types.ts';
 import { X509_ERRORS } from '../identity/x509/index.ts';
 import { type Html, html } from './html.ts';
 import type { Lang, Translate } from './i18n.ts';
-import { csrfField, endSession, ensureSession, type PortalSessions, requireCsrf, rotateSession } from './portal-session.ts';
+import { csrfField, endSession, ensureSession, PASSKEY_HINT_COOKIE, type PortalSessions, readCookie, requireCsrf, rotateSession } from './portal-session.ts';
 import { forgetSession } from './request-context.ts';
 import { csrfForm, pageQuery, text } from './schemas.ts';
+
+type MethodId = 'x509' | 'oidc' | 'passkey';
 
 export interface LoginDeps {
   sessions: PortalSessions;
@@ -77,34 +79,36 @@ export function loginPages(parent: FastifyInstance, deps: LoginDeps): void {
     const session = await ensureSession(request, reply, sessions);
     if (session.state.authenticated && levelSuffices(session.state, required)) return reply.redirect(next, 303);
     const state = session.state;
+    const methodName = { x509: t('loginMethodX509'), oidc: t('loginMethodOidc'), passkey: t('loginMethodPasskey') };
+    const done = state.verifications.map((v) => html`<li>${methodName[v.method]} · ${levelText(t, v.level)}</li>`);
+    const params = (extra: Record<string, string>) => new URLSearchParams({ next, level: String(required), ...extra }).toString();
+    const offered = await acceptableMethods(request, session, required);
+    const list = (ids: readonly MethodId[]) => ids.map((id) => methodName[id]).join(request.lang === 'en' ? ' or ' : '、');
     const notice = !state.nationalId
       ? ''
       : !state.authenticated
         ? html`<p class="card" role="status">${t('loginFirstUse')}</p>`
-        : html`<p class="card" role="status">${t('loginStepUp', { level: levelText(t, required) })}</p>`;
-    const methodName = { x509: t('loginMethodX509'), oidc: t('loginMethodOidc'), passkey: t('loginMethodPasskey') };
-    const done = state.verifications.map((v) => html`<li>${methodName[v.method]} · ${levelText(t, v.level)}</li>`);
-    const params = (extra: Record<string, string>) => new URLSearchParams({ next, level: String(required), ...extra }).toString();
+        : html`<p class="card" role="status">${t('loginStepUp', { methods: list(offered) })}</p>`;
     const methods: Html[] = [];
-    if (deps.methods.x509) {
-      methods.push(html`<li class="card"><h2 class="card-title">${t('loginMethodX509')}</h2><p class="meta">${levelText(t, 1)} · ${t('loginMethodX509Hint')}</p>
-<a class="button" href="/login/x509?${params({})}">${t('loginContinue')}</a></li>`);
+    if (deps.methods.x509 && offered.includes('x509')) {
+      methods.push(html`<li class="card"><h2 class="card-title">${t('loginMethodX509')}</h2><p class="meta">${t('loginMethodX509Hint')}</p>
+<a class="button" href="/login/x509?${params({})}">${t('loginWith_x509')}</a></li>`);
     }
-    if (deps.methods.oidc) {
-      methods.push(html`<li class="card"><h2 class="card-title">${t('loginMethodOidc')}</h2><p class="meta">${levelText(t, deps.methods.oidc.bestLevel)} · ${t('loginMethodOidcHint')}</p>
-<a class="button" href="/login/oidc/start?${params({})}">${t('loginContinue')}</a></li>`);
+    if (deps.methods.oidc && offered.includes('oidc')) {
+      methods.push(html`<li class="card"><h2 class="card-title">${t('loginMethodOidc')}</h2><p class="meta">${t('loginMethodOidcHint')}</p>
+<a class="button" href="/login/oidc/start?${params({})}">${t('loginWith_oidc')}</a></li>`);
     }
-    if (deps.methods.passkey) {
-      methods.push(html`<li class="card"><h2 class="card-title">${t('loginMethodPasskey')}</h2><p class="meta">${levelText(t, 2)} · ${t('loginMethodPasskeyHint')}</p>
+    if (deps.methods.passkey && offered.includes('passkey')) {
+      methods.push(html`<li class="card"><h2 class="card-title">${t('loginMethodPasskey')}</h2><p class="meta">${t('loginMethodPasskeyHint')}</p>
 <form method="post" action="/login/passkey" data-passkey="login" data-options-url="/login/passkey/options">
   <input type="hidden" name="_csrf" value="${csrfField(session)}"><input type="hidden" name="next" value="${next}"><input type="hidden" name="level" value="${String(required)}"><input type="hidden" name="response" value="">
   <p data-passkey-error hidden role="alert">${t('passkeyFailed')}</p><p data-passkey-unsupported hidden>${t('passkeyUnsupported')}</p>
   <noscript><p>${t('passkeyNeedsScript')}</p></noscript>
-  <button type="submit">${t('loginContinue')}</button>
+  <button type="submit">${t('loginWith_passkey')}</button>
 </form></li>`);
     }
     const body = html`<h1>${t('loginTitle')}</h1>
-<p class="lead">${query.level ? t('loginLead', { level: levelText(t, required) }) : t('loginLeadNoData')}</p>
+<p class="lead">${query.level && offered.length > 0 ? t('loginLead', { methods: list(offered) }) : t('loginLeadNoData')}</p>
 ${notice}
 ${done.length > 0 ? html`<h2>${t('loginVerifiedWith')}</h2><ul>${done}</ul>` : ''}
 ${methods.length > 0 ? html`<ul class="cards">${methods}</ul>` : html`<p>${t('loginNoMethods')}</p>`}
@@ -112,6 +116,31 @@ ${methods.length > 0 ? html`<ul class="cards">${methods}</ul>` : html`<p>${t('lo
 ${deps.methods.passkey ? html`<script src="/assets/passkey.js" defer></script>` : ''}`;
     return reply.page({ title: t('loginTitle'), path: '/login', query: { next, level: String(required) }, body, session: undefined });
   });
+
+  /**
+   * The methods worth offering now: not one the session already used; once the session's best level
+   * is not enough, only methods strong enough; a passkey only for a person who has one (known
+   * person) or a browser that bound one (its hint cookie).
+   */
+  async function acceptableMethods(request: FastifyRequest, session: Session, required: number): Promise<MethodId[]> {
+    const state = session.state;
+    const used = new Set(state.verifications.map((v) => v.method));
+    const levels: Record<MethodId, number | undefined> = {
+      x509: deps.methods.x509 ? 1 : undefined,
+      oidc: deps.methods.oidc?.bestLevel,
+      passkey: deps.methods.passkey ? 2 : undefined,
+    };
+    // A first use needs a second, different method of any level if the first was strong enough.
+    const strongEnough = levelSuffices(state, required);
+    let hasPasskey = readCookie(request, PASSKEY_HINT_COOKIE) === '1';
+    if (state.nationalId && deps.methods.passkey) hasPasskey = (await deps.methods.passkey.listPasskeys(login.subjectKey(state.nationalId))).length > 0;
+    return (['x509', 'oidc', 'passkey'] as const).filter((id) => {
+      const level = levels[id];
+      if (level === undefined || used.has(id)) return false;
+      if (!strongEnough && level > required) return false;
+      return id !== 'passkey' || hasPasskey;
+    });
+  }
 
   app.get('/login/x509', { schema: { hide: true, querystring: loginQuery } }, async (request, reply) => {
     const { t } = request;
@@ -134,7 +163,7 @@ ${deps.methods.passkey ? html`<script src="/assets/passkey.js" defer></script>` 
   <input type="hidden" name="certificatePem" value="">
   <input type="hidden" name="chainPem" value="">
   <input type="hidden" name="signature" value="">
-  <fieldset><legend>${t('x509ChooseCard')}</legend><div id="cards" aria-live="polite"></div></fieldset>
+  <fieldset><legend>${t('x509ChooseCard')}</legend><div id="cards" aria-live="polite" data-label="${t('x509CardLabel', { number: '{number}', holder: '{holder}', validTo: '{validTo}' })}" data-empty="${t('x509NoCard')}"></div></fieldset>
   <p id="x509-error" role="alert" hidden>${t('x509SignerDown')}</p>
   <p><button type="submit" id="x509-sign" disabled>${t('x509Sign')}</button></p>
 </form>

@@ -8,7 +8,7 @@ import { IdentityError } from '../identity/types.ts';
 import { AppError } from '../errors/problem.ts';
 import { type Html, html } from './html.ts';
 import type { Translate } from './i18n.ts';
-import { csrfField, type PortalSessions, requireCsrf } from './portal-session.ts';
+import { csrfField, type PortalSessions, requireCsrf, setPasskeyHint } from './portal-session.ts';
 import { csrfForm, text } from './schemas.ts';
 
 export interface PasskeyDeps {
@@ -46,6 +46,7 @@ export function passkeyPages(parent: FastifyInstance, deps: PasskeyDeps): void {
     const nationalId = session.state.nationalId as string;
     try {
       await deps.passkey.verifyRegistration(request.body.response, challenge, { subjectKey: deps.subjectKeyOf(nationalId), nationalId });
+      setPasskeyHint(reply, deps.sessions, true);
       return reply.redirect('/history?passkey=registered', 303);
     } catch (error) {
       if (error instanceof IdentityError) {
@@ -61,7 +62,9 @@ export function passkeyPages(parent: FastifyInstance, deps: PasskeyDeps): void {
     requireCsrf(session, request.body);
     if (!session.state.authenticated || !session.state.nationalId) throw new AppError('unauthenticated');
     const id = request.body.credentialId;
-    const ok = id !== '' && id.length <= 1400 && (await deps.passkey.deletePasskey(deps.subjectKeyOf(session.state.nationalId), id));
+    const subjectKey = deps.subjectKeyOf(session.state.nationalId);
+    const ok = id !== '' && id.length <= 1400 && (await deps.passkey.deletePasskey(subjectKey, id));
+    if (ok && (await deps.passkey.listPasskeys(subjectKey)).length === 0) setPasskeyHint(reply, deps.sessions, false);
     return reply.redirect(`/history?passkey=${ok ? 'deleted' : 'failed'}`, 303);
   });
 }

@@ -12,6 +12,19 @@ export interface PortalSessions {
   mayOpen?: (clientAddress: string) => Promise<boolean>;
 }
 
+/**
+ * Set on a browser where the person bound a passkey, so the login page offers passkeys there and
+ * nowhere else. It says nothing about who: "1" or absent.
+ */
+export const PASSKEY_HINT_COOKIE = 'omd_pk';
+
+export function setPasskeyHint(reply: FastifyReply, sessions: PortalSessions, present: boolean): void {
+  const attributes = ['Path=/', 'HttpOnly', 'SameSite=Lax', present ? 'Max-Age=31536000' : 'Max-Age=0', ...(sessions.secure ? ['Secure'] : [])];
+  const existing = reply.getHeader('set-cookie');
+  const cookies = Array.isArray(existing) ? existing : existing ? [String(existing)] : [];
+  reply.header('set-cookie', [...cookies, `${PASSKEY_HINT_COOKIE}=${present ? '1' : ''}; ${attributes.join('; ')}`]);
+}
+
 export function readCookie(request: FastifyRequest, name: string): string | undefined {
   for (const part of (request.headers.cookie ?? '').split(';')) {
     const [key, ...rest] = part.trim().split('=');

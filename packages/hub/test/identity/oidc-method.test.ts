@@ -190,7 +190,7 @@ describe('start', () => {
     assert.equal(p.get('response_type'), 'code');
     assert.equal(p.get('client_id'), CLIENT_ID);
     assert.equal(p.get('redirect_uri'), REDIRECT_URI);
-    assert.deepEqual(p.get('scope')?.split(' ').sort(), ['national_id', 'openid']);
+    assert.deepEqual(p.get('scope')?.split(' ').sort(), ['national_id', 'openid', 'profile']);
     assert.equal(p.get('code_challenge_method'), 'S256');
     assert.equal(p.get('code_challenge'), createHash('sha256').update(state.codeVerifier).digest('base64url'));
     assert.equal(p.get('state'), state.state);
@@ -214,7 +214,26 @@ describe('finish', () => {
     const m = method({ now: () => now });
     const { url, state } = await m.start();
     const identity = await m.finish(op.authorize(url, { national_id: ' a123456789 ' }), state);
-    assert.deepEqual(identity, { method: 'oidc', nationalId: PERSON, level: 2, verifiedAt: now, reference: `oidc:${op.issuer}:opaque-subject-1` });
+    assert.deepEqual(identity, {
+      method: 'oidc',
+      nationalId: PERSON,
+      level: 2,
+      verifiedAt: now,
+      reference: `oidc:${op.issuer}:opaque-subject-1`,
+      name: undefined,
+    });
+  });
+
+  test('a name claim is kept to greet the person; an empty or overlong one is not', async () => {
+    const m = method();
+    for (const [name, kept] of [
+      ['王小明', '王小明'],
+      ['  ', undefined],
+      ['x'.repeat(61), undefined],
+    ] as const) {
+      const { url, state } = await m.start();
+      assert.equal((await m.finish(op.authorize(url, { national_id: 'A123456789', name }), state)).name, kept);
+    }
   });
 
   test('the checks run in a fixed, reviewable order', () => {

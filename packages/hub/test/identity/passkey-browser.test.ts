@@ -46,12 +46,17 @@ after(async () => {
 async function strongLogin(): Promise<void> {
   const client = await signedIn(t.hub, origin, ID, 1);
   const [name, value] = client.cookie.split('=') as [string, string];
-  await context.clearCookies();
+  await context.clearCookies({ name: 'omd_sid' });
   await context.addCookies([{ name, value, url: origin }]);
 }
 
+/** The hint a browser keeps once a passkey was bound there (another device of the person, say). */
+async function hintPasskey(): Promise<void> {
+  await context.addCookies([{ name: 'omd_pk', value: '1', url: origin }]);
+}
+
 async function signInWithPasskey(): Promise<void> {
-  await context.clearCookies();
+  await context.clearCookies({ name: 'omd_sid' });
   await page.goto(`${origin}/login?next=/history&level=2&lang=en`);
   await Promise.all([page.waitForURL(/\/history$|\/login\/passkey$/), page.locator('form[data-passkey="login"] button').click()]);
 }
@@ -86,7 +91,22 @@ test('after a strong login the history page binds a passkey; it then signs the p
   assert.deepEqual(cspViolations(page), []);
 });
 
+test('the login page offers passkeys only where one was bound, and names each method', async () => {
+  const other = await browser.browser.newContext();
+  try {
+    const fresh = await other.newPage();
+    await fresh.goto(`${origin}/login?next=/history&level=2&lang=en`);
+    assert.equal(await fresh.locator('form[data-passkey="login"]').count(), 0, 'a browser that bound none is not offered a passkey');
+  } finally {
+    await other.close();
+  }
+  await context.clearCookies({ name: 'omd_sid' });
+  await page.goto(`${origin}/login?next=/history&level=2&lang=en`);
+  assert.equal(await page.getByRole('button', { name: 'Sign in with a passkey' }).count(), 1, 'this browser bound one');
+});
+
 test('a passkey sign-in alone cannot bind another passkey', async () => {
+  await signInWithPasskey();
   await page.goto(`${origin}/history?lang=en`);
   assert.equal(await page.getByRole('button', { name: 'Bind a passkey on this device' }).count(), 0);
   assert.match((await page.locator('main').textContent()) ?? '', /Sign in with a certificate or mobile ID first to bind a passkey/);
@@ -119,6 +139,11 @@ test("removing: another person's passkey or a forged form change nothing; the ow
   await page.goto(`${origin}/history?lang=en`);
   await Promise.all([page.waitForURL(/passkey=deleted/), page.getByRole('button', { name: 'Remove' }).click()]);
   assert.equal((await t.hub.db.selectFrom('passkeys').select('credential_id').execute()).length, 0);
+  await context.clearCookies({ name: 'omd_sid' });
+  await page.goto(`${origin}/login?next=/history&level=2&lang=en`);
+  assert.equal(await page.locator('form[data-passkey="login"]').count(), 0, 'with none left, passkeys are no longer offered here');
+  // Another browser of the person may still offer it; the authenticator still holds the credential.
+  await hintPasskey();
   await signInWithPasskey();
   assert.match((await page.locator('main').textContent()) ?? '', /passkey/i);
   assert.doesNotMatch(page.url(), /\/history$/, 'the removed passkey no longer signs in');
@@ -126,8 +151,9 @@ test("removing: another person's passkey or a forged form change nothing; the ow
 
 test("a cancelled ceremony shows the page's error and leaves the form usable", async () => {
   await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: false });
+  await hintPasskey();
   try {
-    await context.clearCookies();
+    await context.clearCookies({ name: 'omd_sid' });
     await page.goto(`${origin}/login?next=/history&level=2&lang=en`);
     await page.locator('form[data-passkey="login"] button').click();
     await page.waitForSelector('[data-passkey-error]:not([hidden])');

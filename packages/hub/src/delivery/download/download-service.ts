@@ -85,14 +85,14 @@ export class DownloadService {
     subjectKey: string,
     retrievalKeys: ReadonlyMap<string, Buffer>,
     mayHave: (retrieval: RetrievalView) => Promise<boolean>,
-  ): Promise<{ ciphertext: Buffer } | 'not_found' | 'gone'> {
+  ): Promise<{ ciphertext: Buffer } | 'not_found' | { gone: true; deliveredAt: Date | undefined }> {
     const now = this.now();
     // A link this session made itself is recognised even after it was spent, to say so.
     const ownId = [...retrievalKeys].find(([id, key]) => sameText(downloadToken(key, id), token))?.[0];
     const pending = await findDownloadByToken(this.deps.db, token, subjectKey, now);
     const retrieval = pending ? await findRetrievalByConsent(this.deps.db, pending.consentId) : ownId ? await this.deps.retrievals.find(ownId) : undefined;
     if (!retrieval || retrieval.subjectKey !== subjectKey || !(await mayHave(retrieval))) return 'not_found';
-    if (!pending) return 'gone';
+    if (!pending) return { gone: true, deliveredAt: retrieval.deliveredAt };
     const taken = await this.deps.ledger.commit(async (trx) => {
       const found = await takeDownload(trx, token, subjectKey, now);
       if (!found) return { entries: [], value: undefined };
@@ -104,7 +104,7 @@ export class DownloadService {
         value: found,
       };
     });
-    if (!taken) return 'gone';
+    if (!taken) return { gone: true, deliveredAt: (await this.deps.retrievals.find(retrieval.id))?.deliveredAt };
     this.sendNotice(retrieval, retrievalKeys.get(retrieval.id)).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'download notice failed'));
     return { ciphertext: taken.ciphertext };
   }

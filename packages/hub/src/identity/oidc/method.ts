@@ -84,6 +84,7 @@ export function createOidcMethod(input: OidcMethodOptions): OidcMethod {
         verifiedAt: options.now(),
         // Enough to find the sign-in in the provider's records; no national ID, no name.
         reference: `oidc:${issuer}:${claims.sub}`,
+        name: typeof claims.name === 'string' && claims.name.trim() !== '' && claims.name.length <= 60 ? claims.name.trim() : undefined,
       };
     },
   };

@@ -43,7 +43,8 @@ export interface ResolvedOidcOptions {
 
 /** The mock IdP's mobile ID sign-in; a real provider's values are configured with OIDC_ACR_LEVELS. */
 export const DEFAULT_ACR_LEVELS: Readonly<Record<string, AssuranceLevel>> = { 'urn:openmydata:loa:2': 2 };
-export const DEFAULT_SCOPE = 'openid national_id';
+/** The national ID to know who signed in; the name (profile) only to greet the person on their pages. */
+export const DEFAULT_SCOPE = 'openid national_id profile';
 export const CALLBACK_PATH = '/login/oidc/callback';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);

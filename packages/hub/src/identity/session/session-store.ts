@@ -19,6 +19,8 @@ export interface Verification {
 export interface SessionState {
   /** Set once a method has verified the person. */
   nationalId?: string;
+  /** The person's name from a method that asserts one, to show who is signed in. */
+  displayName?: string;
   /** True once the person may act: known to the hub, or verified by two methods on first use. */
   authenticated?: boolean;
   verifications: Verification[];

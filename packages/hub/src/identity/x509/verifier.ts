@@ -76,7 +76,14 @@ export function createX509Verifier(options: X509VerifierOptions): X509Verifier {
         level: 1,
         verifiedAt: now,
         reference: `x509:${commonNameOf(leaf.issuerName) ?? 'unknown'}:${leaf.serialNumber}`,
+        name: displayName(commonNameOf(leaf.subjectName)),
       };
     },
   };
+}
+
+/** A name to greet the person with, or nothing when the CN is not one (empty, an ID, overlong). */
+function displayName(cn: string | undefined): string | undefined {
+  const name = cn?.trim();
+  return name && name.length <= 60 && !/\d{5}/.test(name) ? name : undefined;
 }

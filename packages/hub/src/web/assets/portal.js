@@ -46,6 +46,28 @@
     };
   }
 
+  // The one-time download: once the hub says it was taken, draw the page again (it then says when,
+  // and offers no button that could only fail).
+  const download = document.querySelector('a[data-download-link]');
+  if (download) {
+    download.addEventListener('click', () => {
+      let tries = 0;
+      const poll = () => {
+        tries += 1;
+        fetch(download.dataset.status, { headers: { accept: 'application/json' } })
+          .then((r) => (r.ok ? r.json() : undefined))
+          .then((status) => {
+            if (status?.delivered) location.reload();
+            else if (tries < 120) setTimeout(poll, 1000);
+          })
+          .catch(() => {
+            if (tries < 120) setTimeout(poll, 1000);
+          });
+      };
+      setTimeout(poll, 500);
+    });
+  }
+
   // Citizen certificate: list the cards from the local signer, sign the hub's challenge, submit.
   const form = document.getElementById('x509');
   if (form) {
@@ -59,6 +81,12 @@
         return r.json();
       })
       .then((cards) => {
+        // The reader says which card it holds; the page names it in its own language.
+        if (cards.length === 0) {
+          const empty = document.createElement('p');
+          empty.textContent = list.dataset.empty;
+          list.append(empty);
+        }
         cards.forEach((card, i) => {
           const row = document.createElement('div');
           const input = document.createElement('input');
@@ -69,7 +97,7 @@
           if (i === 0) input.checked = true;
           const label = document.createElement('label');
           label.htmlFor = input.id;
-          label.textContent = ` ${card.label}`;
+          label.textContent = ` ${list.dataset.label.replace('{number}', card.number).replace('{holder}', card.holder).replace('{validTo}', card.validTo)}`;
           row.append(input, label);
           list.append(row);
         });
