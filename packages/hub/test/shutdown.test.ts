@@ -20,7 +20,7 @@ test('in-flight requests finish, then the server and database close', async () =
     const requestArrived = new Promise<void>((r) => {
       arrived = r;
     });
-    hub.app.get('/test/slow', async () => {
+    hub.app.get('/test/slow', { schema: { hide: true } }, async () => {
       arrived();
       await new Promise((r) => setTimeout(r, 400));
       return { finished: true };
