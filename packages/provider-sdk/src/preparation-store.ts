@@ -5,6 +5,14 @@ import { createHmac, randomBytes } from 'node:crypto';
 
 export type PreparationOutcome = { kind: 'package'; zip: Buffer } | { kind: 'empty' } | { kind: 'failed' };
 
+/** What a finished preparation reports: never the subject or a record. */
+export interface PreparationSettled {
+  dataset: string;
+  transactionId: string;
+  outcome: PreparationOutcome['kind'];
+  elapsedMs: number;
+}
+
 /** What the request that started a preparation was about; follow-ups must match it. */
 export interface PreparationBinding {
   subjectDigest: string;
@@ -31,7 +39,15 @@ export class PreparationStore {
   readonly #digestKey = randomBytes(32);
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(options: { now: () => Date; maxAgeSeconds: number; redeliverySeconds: number }) {
+  readonly #onSettled: ((info: PreparationSettled) => void) | undefined;
+
+  constructor(options: {
+    now: () => Date;
+    maxAgeSeconds: number;
+    redeliverySeconds: number;
+    onSettled?: ((info: PreparationSettled) => void) | undefined;
+  }) {
+    this.#onSettled = options.onSettled;
     this.#now = options.now;
     this.#maxAgeMs = options.maxAgeSeconds * 1000;
     this.#redeliveryMs = options.redeliverySeconds * 1000;
@@ -55,14 +71,15 @@ export class PreparationStore {
     const preparation: Preparation = { binding, startedAt: this.#now().getTime(), readyAt };
     this.#entries.set(transactionId, preparation);
     this.#scheduleSweep();
-    void work().then(
-      (outcome) => {
-        preparation.outcome = outcome;
-      },
-      () => {
-        preparation.outcome = { kind: 'failed' };
-      },
-    );
+    const settle = (outcome: PreparationOutcome) => {
+      preparation.outcome = outcome;
+      try {
+        this.#onSettled?.({ dataset: binding.dataset, transactionId, outcome: outcome.kind, elapsedMs: this.#now().getTime() - preparation.startedAt });
+      } catch {
+        // The agency's monitoring must not break the preparation.
+      }
+    };
+    void work().then(settle, () => settle({ kind: 'failed' }));
     return preparation;
   }
 

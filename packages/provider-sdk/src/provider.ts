@@ -41,6 +41,7 @@ export function createProvider(options: ProviderOptions): Provider {
       now,
       maxAgeSeconds: options.maxPreparedAgeSeconds ?? 3600,
       redeliverySeconds: options.redeliverySeconds ?? PROVIDER_API.redeliverySeconds,
+      onSettled: options.onPreparationSettled,
     }),
     keyRing,
     now,

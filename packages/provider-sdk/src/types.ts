@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FieldType } from '@openmydata/protocol';
 import type { KeyRing } from './key-ring.ts';
+import type { PreparationSettled } from './preparation-store.ts';
 import type { ReplayStore } from './replay-store.ts';
 
 export type FieldValue = string | number | boolean | null;
@@ -81,6 +82,11 @@ export interface ProviderOptions {
   replayStore?: ReplayStore;
   /** Clock skew accepted on request-token times, default 5 s. */
   clockToleranceSeconds?: number;
+  /**
+   * Told when a slow data set's preparation has finished (for the agency's own monitoring): which
+   * data set and transaction, how it ended, and how long it took. Never the subject or a record.
+   */
+  onPreparationSettled?: (info: PreparationSettled) => void;
 }
 
 export interface ListeningProvider {

@@ -123,9 +123,18 @@ describe('prepared packages expire', () => {
   it('drops a prepared package not collected within maxPreparedAgeSeconds, and a collected one after the re-delivery window', async () => {
     const clock = testClock(new Date('2025-06-02T03:00:00Z'));
     let fetches = 0;
+    const settled: string[] = [];
+    let workDone!: () => void;
+    const firstDone = new Promise<void>((resolve) => {
+      workDone = resolve;
+    });
     const h = await startHarness({
       now: clock.now,
       maxPreparedAgeSeconds: 60,
+      onPreparationSettled: (info) => {
+        settled.push(`${info.dataset}:${info.outcome}`);
+        workDone();
+      },
       redeliverySeconds: 20,
       datasets: [
         householdDataset({
@@ -141,7 +150,8 @@ describe('prepared packages expire', () => {
     try {
       const transactionId = newTransactionId();
       assert.equal((await h.post(await h.hub.sign({ dataset: 'slow', transactionId, now: clock.now() }))).status, 202);
-      await sleep(400);
+      await firstDone;
+      assert.deepEqual(settled, ['slow:package'], 'the agency is told, without the subject');
       const early = await h.post(await h.hub.sign({ dataset: 'slow', transactionId, now: clock.now() }));
       assert.equal(early.status, 202, 'work done, but not handed out before preparationSeconds have passed');
       await early.arrayBuffer();
