@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { parseRegistry } from '../src/catalog/registry.ts';
-import { listAgencies, listDatasets, seedRegistry } from '../src/catalog/repository.ts';
+import { listAgencies, listDatasets, seedRegistry, upsertAgency } from '../src/catalog/repository.ts';
 import type { Db } from '../src/store/database.ts';
 import { openTestDb } from './helpers/open-db.ts';
 import { testRegistry } from './helpers/registry.ts';
@@ -50,4 +50,23 @@ test('reseeding updates what changed and removes what the registry dropped', asy
     ['a'],
   );
   assert.equal(agencies[0]?.baseUrl, 'http://127.0.0.1:3');
+});
+
+test("a restart with the registry file keeps agencies an operator registered, and still removes the file's dropped ones", async () => {
+  await seedRegistry(
+    db,
+    parseRegistry(
+      testRegistry([
+        { id: 'file-a', baseUrl: 'http://127.0.0.1:1', datasets: ['fa'] },
+        { id: 'file-b', baseUrl: 'http://127.0.0.1:2', datasets: ['fb'] },
+      ]),
+    ),
+  );
+  const [outside] = parseRegistry(testRegistry([{ id: 'outside', baseUrl: 'http://127.0.0.1:3', datasets: ['out'] }])).agencies;
+  assert.ok(outside);
+  await upsertAgency(db, outside);
+  // The hub restarts with a file that no longer has file-b.
+  await seedRegistry(db, parseRegistry(testRegistry([{ id: 'file-a', baseUrl: 'http://127.0.0.1:1', datasets: ['fa'] }])));
+  assert.deepEqual((await listAgencies(db)).map((a) => a.id).sort(), ['file-a', 'outside']);
+  assert.deepEqual((await listDatasets(db)).map((d) => d.id).sort(), ['fa', 'out']);
 });

@@ -27,10 +27,10 @@ export function jwksUrlOf(agency: AgencyEntry): string {
 }
 
 /**
- * Makes the catalogue match the registry in one transaction: upserts what the registry has, then
- * removes what it no longer has (agencies added with the operator command included; upsertAgency
- * adds one agency without touching the others). Upserts (not delete-all + insert) let several hub processes seed
- * the same PostgreSQL at once.
+ * Makes the catalogue match the registry file in one transaction: upserts what the file has, then
+ * removes what the file no longer has among the agencies it owns. Agencies an operator registered
+ * (upsertAgency, npm run operator -- agency add) are left alone, so a restart keeps them. Upserts
+ * (not delete-all + insert) let several hub processes seed the same PostgreSQL at once.
  */
 export async function seedRegistry(db: Db, registry: Registry, now = new Date()): Promise<void> {
   const stamp = now.toISOString();
@@ -47,6 +47,7 @@ export async function seedRegistry(db: Db, registry: Registry, now = new Date())
         jwks_url: jwksUrlOf(agency),
         maintenance: JSON.stringify(agency.maintenance),
         updated_at: stamp,
+        source: 'registry_file' as const,
       };
       const { id: _agencyId, ...agencyUpdate } = row;
       await trx
@@ -64,8 +65,9 @@ export async function seedRegistry(db: Db, registry: Registry, now = new Date())
           .execute();
       }
     }
-    await trx.deleteFrom('datasets').where('id', 'not in', datasetIds).execute();
-    await trx.deleteFrom('agencies').where('id', 'not in', agencyIds).execute();
+    const fileOwned = trx.selectFrom('agencies').select('id').where('source', '=', 'registry_file');
+    await trx.deleteFrom('datasets').where('id', 'not in', datasetIds).where('agency_id', 'in', fileOwned).execute();
+    await trx.deleteFrom('agencies').where('id', 'not in', agencyIds).where('source', '=', 'registry_file').execute();
   });
 }
 
@@ -111,6 +113,7 @@ export async function upsertAgency(db: Db, agency: AgencyEntry, now = new Date()
       jwks_url: jwksUrlOf(agency),
       maintenance: JSON.stringify(agency.maintenance),
       updated_at: stamp,
+      source: 'operator' as const,
     };
     const { id: _agencyId, ...agencyUpdate } = row;
     await trx

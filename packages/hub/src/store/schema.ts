@@ -9,6 +9,8 @@ export interface AgencyTable {
   jwks_url: string;
   maintenance: string;
   updated_at: string;
+  /** 'registry_file' (the file the hub starts with owns it) or 'operator' (npm run operator -- agency add). */
+  source: ColumnType<'registry_file' | 'operator', 'registry_file' | 'operator' | undefined, 'registry_file' | 'operator'>;
 }
 
 export interface DatasetTable {
