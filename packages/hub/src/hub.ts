@@ -121,7 +121,7 @@ export async function openHubCore(config: Config, logger: Logger, options: CoreO
       clientPseudonym: clientPseudonymer(secret),
       async closeCore(graceMs = config.shutdownGraceMs) {
         await retrievals.close(graceMs);
-        await Promise.all([feed.close(), ledger.stopTreeHeadTimer()]);
+        await Promise.all([feed.close(), ledger.stopTreeHeadTimer(), ledger.flush()]);
         await db.destroy();
       },
     };

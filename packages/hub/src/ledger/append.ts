@@ -17,15 +17,8 @@ export interface AppendedEntry {
   leafHash: Buffer;
 }
 
-export async function appendEntries(db: Db, engine: Engine, inputs: readonly LedgerEntryInput[], now: Date): Promise<AppendedEntry[]> {
-  const checked = checkEntryInputs(inputs);
-  if (checked.length === 0) return [];
-  return writeTransaction(db, engine, (trx) => appendChecked(trx, engine, checked, now));
-}
-
-/** Appends inside a write transaction the caller holds, so the entries commit with its other rows. */
-export async function appendInTransaction(trx: Db, engine: Engine, inputs: readonly LedgerEntryInput[], now: Date): Promise<AppendedEntry[]> {
-  const checked = checkEntryInputs(inputs);
+/** Appends entries already checked, inside a write transaction the caller holds. */
+export async function appendCheckedInTransaction(trx: Db, engine: Engine, checked: CheckedEntry[], now: Date): Promise<AppendedEntry[]> {
   if (checked.length === 0) return [];
   return appendChecked(trx, engine, checked, now);
 }

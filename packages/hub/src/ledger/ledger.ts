@@ -5,10 +5,10 @@ import type { JWK } from 'jose';
 import type { Logger } from '../log.ts';
 import { currentSigningKey, type HubSigningKey } from '../keys/hub-keys.ts';
 import type { Db, Engine } from '../store/database.ts';
-import { writeTransaction } from '../store/transaction.ts';
-import { type AppendedEntry, appendEntries, appendInTransaction } from './append.ts';
+import type { AppendedEntry } from './append.ts';
 import { withLedgerLock } from './append-lock.ts';
-import type { LedgerEntryInput } from './entry.ts';
+import { checkEntryInputs, type LedgerEntryInput } from './entry.ts';
+import { GroupCommitter } from './group-commit.ts';
 import { type HistoryEntry, historyFor } from './history.ts';
 import * as proofs from './proofs.ts';
 import { insertTreeHead, readLatestTreeHead, readLeafHashes, readSubjectEntries, readTip, readTreeHeadKeys } from './repository.ts';
@@ -45,6 +45,7 @@ export class Ledger {
   private readonly secret: Buffer;
   private readonly now: () => Date;
   private signingKey: Promise<HubSigningKey> | undefined;
+  private readonly committer: GroupCommitter;
   private timer: TreeHeadTimer | undefined;
 
   constructor(private readonly options: LedgerOptions) {
@@ -52,23 +53,31 @@ export class Ledger {
     this.engine = options.engine;
     this.secret = options.secret;
     this.now = options.now ?? (() => new Date());
+    this.committer = new GroupCommitter(this.db, this.engine, this.now);
   }
 
-  /** Appends a batch in one transaction; entries get consecutive indices in the order given. */
-  append(entries: readonly LedgerEntryInput[]): Promise<AppendedEntry[]> {
-    return appendEntries(this.db, this.engine, entries, this.now());
+  /**
+   * Appends entries; they get consecutive indices in the order given. Appends from many callers at
+   * once are committed together (group commit); each resolves once its entries are durable. A bad
+   * entry refuses the whole call before anything is written.
+   */
+  async append(entries: readonly LedgerEntryInput[]): Promise<AppendedEntry[]> {
+    checkEntryInputs(entries);
+    return (await this.committer.submit(async () => ({ entries, value: undefined }))).appended;
   }
 
   /**
    * Runs `work` in one write transaction with the ledger: the rows it writes and the entries it
-   * returns are committed together or not at all. A throw from `work` rolls everything back.
+   * returns are committed together or not at all. A throw from `work` rolls back its own rows and
+   * rejects; other callers committed in the same transaction are not affected.
    */
-  commit<T>(work: (trx: Db) => Promise<{ entries: readonly LedgerEntryInput[]; value: T }>): Promise<T> {
-    return writeTransaction(this.db, this.engine, async (trx) => {
-      const { entries, value } = await work(trx);
-      await appendInTransaction(trx, this.engine, entries, this.now());
-      return value;
-    });
+  async commit<T>(work: (trx: Db) => Promise<{ entries: readonly LedgerEntryInput[]; value: T }>): Promise<T> {
+    return (await this.committer.submit(work)).value;
+  }
+
+  /** Resolves once every append submitted so far has been committed (before the database closes). */
+  flush(): Promise<void> {
+    return this.committer.idle();
   }
 
   async size(): Promise<number> {
