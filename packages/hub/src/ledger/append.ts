@@ -2,10 +2,9 @@
 // right edge of the tree, give the entries the next indices, hash them, and store the entries and
 // every perfect subtree they complete. Either the whole batch is in the log or none of it.
 import type { Db, Engine } from '../store/database.ts';
-import { writeTransaction } from '../store/transaction.ts';
 import { lockLedger } from './append-lock.ts';
 import { CompactRange, peaksOf, type StoredSubtree } from './compact-range.ts';
-import { type CheckedEntry, checkEntryInputs, type LedgerEntryInput, stampEntry } from './entry.ts';
+import { type CheckedEntry, stampEntry } from './entry.ts';
 import { encodeLeaf } from './leaf.ts';
 import { leafHash } from './merkle.ts';
 import { MissingSubtreeError, subtreeKey } from './proof-plan.ts';

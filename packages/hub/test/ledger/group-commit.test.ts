@@ -35,7 +35,13 @@ test("one caller's failure rolls back its own rows only; the others commit", asy
   const ids: string[] = [];
   const calls = Array.from({ length: 6 }, (_, i) =>
     t.ledger.commit(async (trx) => {
-      const consent = await insertConsent(trx, { subjectKey: 'a'.repeat(64), datasets: ['x'], recipient: { kind: 'self', id: 'self' }, purpose: 'p', validForMs: 60_000 });
+      const consent = await insertConsent(trx, {
+        subjectKey: 'a'.repeat(64),
+        datasets: ['x'],
+        recipient: { kind: 'self', id: 'self' },
+        purpose: 'p',
+        validForMs: 60_000,
+      });
       ids[i] = consent.id;
       if (i === 3) throw new Error('this caller fails after writing');
       return { entries: [sampleEntry(i)], value: i };
