@@ -25,12 +25,41 @@ export function openDatabase(options: { databaseUrl?: string | undefined; dataDi
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const path = join(options.dataDir, 'hub.sqlite');
   ownerOnly(path);
-  const file = new SQLite(path);
+  const file = withStatementCache(new SQLite(path));
   file.pragma('journal_mode = WAL');
   file.pragma('synchronous = NORMAL');
   file.pragma('foreign_keys = ON');
   file.pragma('busy_timeout = 5000');
   return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) }), engine: 'sqlite' };
+}
+
+/**
+ * better-sqlite3 compiles a statement on every prepare(); Kysely prepares every query it runs. The
+ * hub runs the same few hundred statements over and over, so they are kept compiled (least recently
+ * used ones dropped past `size`). Kysely uses one connection at a time, so no statement is shared
+ * by two queries at once.
+ */
+function withStatementCache(database: SQLite.Database, size = 500): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = (source: string): SQLite.Statement => {
+    const cached = cache.get(source);
+    if (cached) {
+      cache.delete(source);
+      cache.set(source, cached);
+      return cached;
+    }
+    const statement = database.prepare(source);
+    cache.set(source, statement);
+    if (cache.size > size) cache.delete(cache.keys().next().value as string);
+    return statement;
+  };
+  return new Proxy(database, {
+    get(target, property) {
+      if (property === 'prepare') return prepare;
+      const value = Reflect.get(target, property, target) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 /**
