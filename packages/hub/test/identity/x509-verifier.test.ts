@@ -235,6 +235,23 @@ describe('x509 verifier', () => {
     resetVerifier();
   });
 
+  test('a CRL read again is not re-trusted blindly: a new publication that revokes a card takes effect at the next sign-in', async () => {
+    // The verifier keeps each parsed CRL by its digest; the same bytes again give the same verdict,
+    // new bytes are parsed and checked afresh, and a foreign key never rides on a cached verdict.
+    const card = await ca.issueCard({ nationalId: WANG });
+    const before = await ca.reissueCrl({ revokedSerials: [] });
+    crls = [new Uint8Array(before.rawData), ca.trustMaterial().rootCrlDer];
+    assert.equal((await loginWithCard(card)).nationalId, WANG);
+    assert.equal((await loginWithCard(card)).nationalId, WANG, 'the same CRL read a second time');
+    const after = await ca.reissueCrl({ revokedSerials: [card.id] });
+    crls = [new Uint8Array(after.rawData), ca.trustMaterial().rootCrlDer];
+    await rejectsWith(loginWithCard(card), 'certificate_revoked');
+    crls = [foreign.trustMaterial().issuingCrlDer, ca.trustMaterial().rootCrlDer];
+    await rejectsWith(loginWithCard(card), 'crl_unavailable');
+    await ca.reissueCrl();
+    resetVerifier();
+  });
+
   test('PEM CRLs are accepted as well as DER', async () => {
     const trust = ca.trustMaterial();
     crls = [Buffer.from(trust.issuingCrlPem), Buffer.from(trust.rootCrlPem)];

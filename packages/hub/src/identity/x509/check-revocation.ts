@@ -3,6 +3,7 @@
 // be a complete CRL (no critical extensions we do not understand, e.g. delta or partitioned CRLs), be current
 // (thisUpdate <= now <= nextUpdate), and must not list the certificate's serial number. No usable CRL fails
 // closed: a person cannot sign in while revocation cannot be checked.
+import { createHash } from 'node:crypto';
 import { X509Crl, type X509Certificate } from './x509-lib.ts';
 import type { Attempt } from './attempt.ts';
 import { x509Error } from './errors.ts';
@@ -25,36 +26,65 @@ export function parseCrl(bytes: Uint8Array): X509Crl | undefined {
   }
 }
 
-async function loadCrls(attempt: Attempt): Promise<X509Crl[]> {
+/** A CRL parsed once per publication, its signature checks remembered by issuer. */
+interface ParsedCrl {
+  crl: X509Crl;
+  issuedBy: Map<string, boolean>;
+}
+
+// Keyed by the SHA-256 of the CRL's bytes, so a new publication (other bytes) is parsed and checked
+// afresh, and the same one, read again at every sign-in, is not. A handful of CRLs are current at once.
+const PARSED = new Map<string, ParsedCrl | null>();
+const MAX_PARSED = 32;
+
+function parsedCrl(bytes: Uint8Array): ParsedCrl | undefined {
+  const digest = createHash('sha256').update(bytes).digest('hex');
+  const cached = PARSED.get(digest);
+  if (cached !== undefined) return cached ?? undefined;
+  const crl = parseCrl(bytes);
+  const parsed = crl ? { crl, issuedBy: new Map<string, boolean>() } : null;
+  PARSED.set(digest, parsed);
+  if (PARSED.size > MAX_PARSED) PARSED.delete(PARSED.keys().next().value as string);
+  return parsed ?? undefined;
+}
+
+async function loadCrls(attempt: Attempt): Promise<ParsedCrl[]> {
   let raw: Uint8Array[];
   try {
     raw = await attempt.context.crls();
   } catch (error) {
     throw x509Error('crl_unavailable', `CRL source failed: ${(error as Error).message}`);
   }
-  return raw.map(parseCrl).filter((crl): crl is X509Crl => crl !== undefined);
+  return raw.map(parsedCrl).filter((crl): crl is ParsedCrl => crl !== undefined);
 }
 
-async function issuedBy(crl: X509Crl, issuer: X509Certificate): Promise<boolean> {
+async function issuedBy(parsed: ParsedCrl, issuer: X509Certificate): Promise<boolean> {
+  const { crl } = parsed;
   if (!sameName(crl.issuerName, issuer.subjectName)) return false;
   if (crl.extensions.some((ext) => ext.critical && !UNDERSTOOD_CRL_EXTENSIONS.has(ext.type))) return false;
+  const issuerId = createHash('sha256').update(new Uint8Array(issuer.rawData)).digest('hex');
+  const known = parsed.issuedBy.get(issuerId);
+  if (known !== undefined) return known;
+  let verified: boolean;
   try {
-    return await crl.verify({ publicKey: issuer.publicKey });
+    verified = await crl.verify({ publicKey: issuer.publicKey });
   } catch {
-    return false;
+    verified = false;
   }
+  parsed.issuedBy.set(issuerId, verified);
+  return verified;
 }
 
 /** The newest authentic, already-published CRL from `issuer`. */
-async function currentCrlOf(crls: readonly X509Crl[], issuer: X509Certificate, now: Date): Promise<X509Crl> {
+async function currentCrlOf(crls: readonly ParsedCrl[], issuer: X509Certificate, now: Date): Promise<ParsedCrl> {
   if (!hasKeyUsage(issuer, KeyUsageFlags.cRLSign)) throw x509Error('crl_unavailable', 'issuer may not sign CRLs');
-  let newest: X509Crl | undefined;
-  for (const crl of crls) {
-    if (crl.thisUpdate.getTime() > now.getTime() || !(await issuedBy(crl, issuer))) continue;
-    if (!newest || crl.thisUpdate.getTime() > newest.thisUpdate.getTime()) newest = crl;
+  let newest: ParsedCrl | undefined;
+  for (const parsed of crls) {
+    if (parsed.crl.thisUpdate.getTime() > now.getTime() || !(await issuedBy(parsed, issuer))) continue;
+    if (!newest || parsed.crl.thisUpdate.getTime() > newest.crl.thisUpdate.getTime()) newest = parsed;
   }
   if (!newest) throw x509Error('crl_unavailable', 'no authentic CRL from the issuer');
-  const nextUpdate = newest.nextUpdate;
+  const nextUpdate = newest.crl.nextUpdate;
   if (!nextUpdate || nextUpdate.getTime() < now.getTime()) throw x509Error('crl_expired');
   return newest;
 }
@@ -66,6 +96,6 @@ export async function checkRevocation(attempt: Attempt): Promise<void> {
     const cert = path[position] as X509Certificate;
     const issuer = path[position + 1] as X509Certificate;
     const crl = await currentCrlOf(crls, issuer, attempt.context.now);
-    if (crl.findRevoked(cert.serialNumber)) throw x509Error('certificate_revoked', `path position ${position}`);
+    if (crl.crl.findRevoked(cert.serialNumber)) throw x509Error('certificate_revoked', `path position ${position}`);
   }
 }
