@@ -96,6 +96,8 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
       grant_types: ['authorization_code'],
       response_types: ['code'],
       dpop_bound_access_tokens: true,
+      // No ID tokens are issued; oidc-provider still wants an algorithm it supports named.
+      id_token_signed_response_alg: 'ES256',
       authorization_details_types: [TRANSFER_DETAILS_TYPE],
     };
   };
