@@ -58,6 +58,22 @@ export const OAUTH_ROUTES = {
 
 const SIGNING_ALGS = ['ES256', 'PS256', 'EdDSA'];
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * oidc-provider refuses to fetch from special-use addresses (SSRF protection), loopback included.
+ * A hub that itself serves on loopback (development, the demo, tests) talks to services on the same
+ * machine, so loopback targets are let through there, and only there.
+ */
+function loopbackFetch(issuer: string): Configuration['fetch'] {
+  if (!LOOPBACK_HOSTS.has(new URL(issuer).hostname)) return undefined;
+  return (url, options) => {
+    if (!LOOPBACK_HOSTS.has(new URL(url).hostname)) return fetch(url, options);
+    const { dispatcher: _protected, ...rest } = options as RequestInit & { dispatcher?: unknown };
+    return fetch(url, rest);
+  };
+}
+
 function derive(secret: Buffer, label: string): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), `openmydata oauth ${label}`, 32));
 }
@@ -198,6 +214,7 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
     interactions: { url: (_ctx, interaction) => `${CONSENT_PATH}/${interaction.uid}`, policy: everyTimePolicy() },
     routes: { ...OAUTH_ROUTES },
     clientBasedCORS: () => false,
+    ...(loopbackFetch(issuer) ? { fetch: loopbackFetch(issuer) } : {}),
     renderError: renderOAuthError,
     discovery: {
       service_documentation: `${deps.publicUrl}/services`,
@@ -211,5 +228,17 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
   provider.on('server_error', (_ctx: unknown, error: unknown) => {
     deps.logger.error({ err: error }, 'authorization server error');
   });
+  // What a service was refused and why (the internal detail never reaches the service, whose
+  // description stays generic for client authentication): for the operator helping it.
+  for (const event of ['pushed_authorization_request.error', 'authorization.error', 'grant.error', 'discovery.error', 'jwks.error']) {
+    provider.on(event, (ctx: unknown, error: unknown) => {
+      const e = error as { error?: string; error_description?: string; error_detail?: string };
+      const clientId = (ctx as ProviderContext | undefined)?.oidc?.client?.clientId;
+      deps.logger.info(
+        { event, client: clientId, error: e.error, description: e.error_description, detail: e.error_detail },
+        'authorization server refused a request',
+      );
+    });
+  }
   return { provider, issuer, dataEndpoint };
 }

@@ -150,6 +150,7 @@ declare module 'oidc-provider' {
     enabledJWA?: Record<string, string[]>;
     discovery?: Record<string, unknown>;
     routes?: Record<string, string>;
+    fetch?: (url: string, options: RequestInit) => Promise<Response>;
   }
 
   export interface InteractionResults {

@@ -6,6 +6,8 @@ import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type CryptoKey, type JWK, SignJWT } from 'jose';
 import * as client from 'openid-client';
+
+type KeyPair = { publicKey: CryptoKey; privateKey: CryptoKey };
 import { upsertProvider } from '../../src/catalog/service-repository.ts';
 import { serviceProviderSchema } from '../../src/catalog/service-registry.ts';
 import type { Hub } from '../../src/hub.ts';
@@ -101,7 +103,7 @@ export interface Pending {
   state: string;
   verifier: string;
   dpop: client.DPoPHandle;
-  dpopKey: CryptoKeyPair;
+  dpopKey: KeyPair;
 }
 
 /** The pushed authorization request, as a service makes it. */
@@ -185,7 +187,7 @@ export async function visitPortal(
 }
 
 /** A DPoP proof made by hand, for calls the tests shape themselves. */
-export async function dpopProof(key: CryptoKeyPair, input: { htm: string; htu: string; accessToken?: string; iat?: number; jti?: string }): Promise<string> {
+export async function dpopProof(key: KeyPair, input: { htm: string; htu: string; accessToken?: string; iat?: number; jti?: string }): Promise<string> {
   const { createHash } = await import('node:crypto');
   const jwk = await exportJWK(key.publicKey);
   return new SignJWT({
@@ -199,6 +201,6 @@ export async function dpopProof(key: CryptoKeyPair, input: { htm: string; htu: s
     .sign(key.privateKey);
 }
 
-export async function thumbprintOf(key: CryptoKeyPair): Promise<string> {
+export async function thumbprintOf(key: KeyPair): Promise<string> {
   return calculateJwkThumbprint(await exportJWK(key.publicKey));
 }
