@@ -10,6 +10,10 @@ const documentation = z.registry<z.GlobalMeta>();
 const localized = z
   .strictObject({ 'zh-TW': z.string().min(1).max(500), en: z.string().min(1).max(500) })
   .register(documentation, { id: 'LocalizedText', description: 'The same text in Traditional Chinese (zh-TW) and English (en).' });
+// The ledger records the purpose in both languages (at most 500 characters together).
+const purposeText = z
+  .strictObject({ 'zh-TW': z.string().min(1).max(200), en: z.string().min(1).max(200) })
+  .register(documentation, { id: 'Purpose', description: 'Why the service needs the data, in zh-TW and en (each at most 200 characters).' });
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'use lower-case letters, digits and hyphens (at most 64, not starting with a hyphen)');
 const clientId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'use letters, digits and . _ - (at most 128, starting with a letter or digit)');
 const httpUrl = (description: string) =>
@@ -42,7 +46,7 @@ export const serviceEntrySchema = z
       .max(50)
       .refine((ids) => new Set(ids).size === ids.length, 'lists a data set twice')
       .register(documentation, { description: 'The data sets this service may ask for (ids from the catalogue). A request for any other is refused.' }),
-    purpose: localized.register(documentation, { description: 'Why the service needs the data, as the consent screen shows it.' }),
+    purpose: purposeText,
     retention_days: z
       .number()
       .int()
