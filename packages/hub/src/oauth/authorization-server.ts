@@ -217,6 +217,8 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
     ...(loopbackFetch(issuer) ? { fetch: loopbackFetch(issuer) } : {}),
     renderError: renderOAuthError,
     discovery: {
+      // Where the one data call goes (also the resource indicator of every access token).
+      openmydata_data_endpoint: dataEndpoint,
       service_documentation: `${deps.publicUrl}/services`,
       ui_locales_supported: ['zh-TW', 'en'],
     },

@@ -42,14 +42,24 @@ export interface TestService {
 /** Registers a provider with one service straight in the hub's database (the CLI's own path is tested on its own). */
 export async function registerService(
   hub: Pick<Hub, 'db' | 'services'>,
-  input: { clientId: string; serviceId: string; datasets: string[]; redirectUri?: string; keys?: ServiceKeys; jwksUri?: string; webhookUrl?: string },
+  input: {
+    clientId: string;
+    serviceId: string;
+    datasets: string[];
+    redirectUri?: string;
+    keys?: ServiceKeys;
+    /** Public keys made elsewhere (by the SDK), instead of keys. */
+    jwks?: { keys: JWK[] };
+    jwksUri?: string;
+    webhookUrl?: string;
+  },
 ): Promise<TestService> {
   const keys = input.keys ?? (await serviceKeys());
   const redirectUri = input.redirectUri ?? `https://${input.clientId}.example.test/callback`;
   const entry = serviceProviderSchema.parse({
     client_id: input.clientId,
     name: { 'zh-TW': `測試服務提供者 ${input.clientId}`, en: `Test provider ${input.clientId}` },
-    ...(input.jwksUri ? { jwks_uri: input.jwksUri } : { jwks: keys.jwks }),
+    ...(input.jwksUri ? { jwks_uri: input.jwksUri } : { jwks: input.jwks ?? keys.jwks }),
     redirect_uris: [redirectUri],
     services: [
       {
