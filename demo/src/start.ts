@@ -233,13 +233,24 @@ launch('bank', 'demo/src/services/bank-main.ts');
 launch('scholarship', 'demo/src/services/scholarship-main.ts');
 await Promise.all(DEMO_SERVICES.map((s) => waitFor(`${serviceUrl(s.portOffset)}/healthz`, `The ${s.id} demo service`)));
 const servicesFile = join(dataDir, 'services.json');
-writeFileSync(servicesFile, `${JSON.stringify(demoServiceRegistry((s) => serviceUrl(s.portOffset)), null, 2)}\n`);
+writeFileSync(
+  servicesFile,
+  `${JSON.stringify(
+    demoServiceRegistry((s) => serviceUrl(s.portOffset)),
+    null,
+    2,
+  )}\n`,
+);
 if (!stopping) {
-  const registered = spawnSync(process.execPath, ['--import', 'tsx', 'packages/hub/src/cli/operator.ts', 'service', 'add', servicesFile, '--operator', 'demo-launcher'], {
-    cwd: root,
-    env,
-    encoding: 'utf8',
-  });
+  const registered = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'packages/hub/src/cli/operator.ts', 'service', 'add', servicesFile, '--operator', 'demo-launcher'],
+    {
+      cwd: root,
+      env,
+      encoding: 'utf8',
+    },
+  );
   launcherLog.write(registered.stdout + registered.stderr);
   if (registered.status !== 0) {
     report(`Registering the demo services failed:\n${registered.stderr || registered.stdout}`);

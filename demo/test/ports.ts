@@ -27,4 +27,5 @@ export async function freePorts(band: { from: number; to: number }, span = 1): P
 export const PORT_BANDS = {
   start: { from: 20_000, to: 26_000 },
   journey: { from: 26_000, to: 32_000 },
+  services: { from: 14_000, to: 20_000 },
 } as const;

@@ -93,7 +93,10 @@ export const BANK: DemoService = {
     const reasons: Bilingual[] = [
       { zh: `${latestYear || '—'} 年度所得合計 ${twd(annual)}`, en: `Income in ${latestYear || '—'}: ${twd(annual)}` },
       current
-        ? { zh: `目前投保於「${current.employer_name}」${months} 個月，月投保薪資 ${twd(current.insured_salary)}`, en: `Insured with ${current.employer_name} for ${months} months, monthly insured salary ${twd(current.insured_salary)}` }
+        ? {
+            zh: `目前投保於「${current.employer_name}」${months} 個月，月投保薪資 ${twd(current.insured_salary)}`,
+            en: `Insured with ${current.employer_name} for ${months} months, monthly insured salary ${twd(current.insured_salary)}`,
+          }
         : { zh: '目前沒有勞保投保紀錄', en: 'Not currently insured under labour insurance' },
       { zh: `名下財產價值合計 ${twd(assets)}（${property.length} 筆）`, en: `Assets registered: ${twd(assets)} (${property.length} items)` },
     ];
@@ -101,14 +104,23 @@ export const BANK: DemoService = {
       return {
         favourable: false,
         verdict: { zh: '無法線上預審通過，歡迎臨櫃洽談。', en: 'We cannot pre-approve online; please talk to us at a branch.' },
-        reasons: [...reasons, { zh: '線上預審需在職滿 6 個月且年所得達 NT$ 300,000。', en: 'Online pre-approval needs 6 months in the current job and NT$ 300,000 a year.' }],
+        reasons: [
+          ...reasons,
+          { zh: '線上預審需在職滿 6 個月且年所得達 NT$ 300,000。', en: 'Online pre-approval needs 6 months in the current job and NT$ 300,000 a year.' },
+        ],
       };
     }
     const limit = Math.min(current.insured_salary * 22, annual * 1.5) + Math.min(assets * 0.1, 500_000);
     return {
       favourable: true,
       verdict: { zh: `預審通過：可申貸上限約 ${twd(limit)}。`, en: `Pre-approved: you may borrow up to about ${twd(limit)}.` },
-      reasons: [...reasons, { zh: '上限 = 月投保薪資 22 倍（不超過年所得 1.5 倍）+ 財產價值一成（至多 50 萬）。', en: 'Limit = 22 × monthly insured salary (at most 1.5 × annual income) + 10% of assets (at most NT$ 500,000).' }],
+      reasons: [
+        ...reasons,
+        {
+          zh: '上限 = 月投保薪資 22 倍（不超過年所得 1.5 倍）+ 財產價值一成（至多 50 萬）。',
+          en: 'Limit = 22 × monthly insured salary (at most 1.5 × annual income) + 10% of assets (at most NT$ 500,000).',
+        },
+      ],
     };
   },
 };
@@ -136,14 +148,23 @@ export const SCHOLARSHIP: DemoService = {
     const reasons: Bilingual[] = [
       { zh: `全戶共 ${members.length} 人`, en: `${members.length} people in the household` },
       valid
-        ? { zh: `持有有效的${valid.category}證明（${valid.valid_from} 至 ${valid.valid_to}）`, en: `Holds a valid certificate: ${valid.category} (${valid.valid_from} to ${valid.valid_to})` }
-        : { zh: `沒有有效的低收入戶或中低收入戶證明（${certificates.length} 筆已失效或查無資料）`, en: `No valid low-income certificate (${certificates.length} expired or none)` },
+        ? {
+            zh: `持有有效的${valid.category}證明（${valid.valid_from} 至 ${valid.valid_to}）`,
+            en: `Holds a valid certificate: ${valid.category} (${valid.valid_from} to ${valid.valid_to})`,
+          }
+        : {
+            zh: `沒有有效的低收入戶或中低收入戶證明（${certificates.length} 筆已失效或查無資料）`,
+            en: `No valid low-income certificate (${certificates.length} expired or none)`,
+          },
     ];
     if (!valid) return { favourable: false, reasons, verdict: { zh: '不符合本獎學金資格。', en: 'You do not qualify for this scholarship.' } };
     const award = valid.category.includes('中低') ? 10_000 : 20_000;
     return {
       favourable: true,
-      reasons: [...reasons, { zh: '低收入戶每學期 NT$ 20,000，中低收入戶 NT$ 10,000。', en: 'Low-income households: NT$ 20,000 a term; lower-middle income: NT$ 10,000.' }],
+      reasons: [
+        ...reasons,
+        { zh: '低收入戶每學期 NT$ 20,000，中低收入戶 NT$ 10,000。', en: 'Low-income households: NT$ 20,000 a term; lower-middle income: NT$ 10,000.' },
+      ],
       verdict: { zh: `符合資格：每學期獎學金 ${twd(award)}。`, en: `You qualify: ${twd(award)} a term.` },
     };
   },

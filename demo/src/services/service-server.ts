@@ -93,15 +93,23 @@ export async function startDemoService(options: DemoServiceOptions): Promise<Run
   let client: Promise<ServiceClient> | undefined;
   // The hub may start after us (or restart): discovery is read on first need, and again after a failure.
   const sdk = () => {
-    client ??= ServiceClient.create({ hub: options.hubUrl, clientId: service.clientId, redirectUri, keys, allowInsecureRequests: true }).catch((error: unknown) => {
-      client = undefined;
-      throw error;
-    });
+    client ??= ServiceClient.create({ hub: options.hubUrl, clientId: service.clientId, redirectUri, keys, allowInsecureRequests: true }).catch(
+      (error: unknown) => {
+        client = undefined;
+        throw error;
+      },
+    );
     return client;
   };
 
   const page = (res: ServerResponse, status: number, title: Bilingual, body: string, extraHead = '') => {
-    const html = demoPage({ title, brand: service.provider, notice: { zh: 'OpenMyData 示範用的線上服務，資料為合成資料。', en: 'An OpenMyData demo service with synthetic data.' }, styles: STYLES, body });
+    const html = demoPage({
+      title,
+      brand: service.provider,
+      notice: { zh: 'OpenMyData 示範用的線上服務，資料為合成資料。', en: 'An OpenMyData demo service with synthetic data.' },
+      styles: STYLES,
+      body,
+    });
     res.writeHead(status, {
       'content-type': 'text/html; charset=utf-8',
       'content-security-policy': CSP,
@@ -195,7 +203,9 @@ export async function startDemoService(options: DemoServiceOptions): Promise<Run
             return;
           }
           visit.delivery = result.delivery;
-          log(`${service.id}: received transfer ${result.delivery.transfer}: ${result.delivery.datasets.map((d) => `${d.dataset}=${d.verdict?.ok ? 'verified' : d.status}`).join(', ')}`);
+          log(
+            `${service.id}: received transfer ${result.delivery.transfer}: ${result.delivery.datasets.map((d) => `${d.dataset}=${d.verdict?.ok ? 'verified' : d.status}`).join(', ')}`,
+          );
         } catch (error) {
           if (!(error instanceof DataCallError)) throw error;
           visit.failure = `${error.error}: ${error.description ?? ''}`;
@@ -203,7 +213,12 @@ export async function startDemoService(options: DemoServiceOptions): Promise<Run
         }
       }
       if (visit.failure) {
-        page(res, 502, { zh: '未能取得資料', en: 'The data did not arrive' }, `<h1>${both({ zh: '未能取得資料', en: 'The data did not arrive' })}</h1><p>${escapeHtml(visit.failure)}</p><p><a class="button" href="/">${both({ zh: '重新開始', en: 'Start again' })}</a></p>`);
+        page(
+          res,
+          502,
+          { zh: '未能取得資料', en: 'The data did not arrive' },
+          `<h1>${both({ zh: '未能取得資料', en: 'The data did not arrive' })}</h1><p>${escapeHtml(visit.failure)}</p><p><a class="button" href="/">${both({ zh: '重新開始', en: 'Start again' })}</a></p>`,
+        );
         return;
       }
       page(res, 200, { zh: '預審結果', en: 'Result' }, resultBody(service, visit.delivery as Delivery));
@@ -241,7 +256,13 @@ export async function startDemoService(options: DemoServiceOptions): Promise<Run
     };
     handle().catch((error: unknown) => {
       log(`${service.id}: ${req.method} ${target.pathname} failed: ${(error as Error).name}: ${(error as Error).message}`);
-      if (!res.headersSent) page(res, 500, { zh: '發生錯誤', en: 'Something went wrong' }, `<h1>${both({ zh: '發生錯誤，請稍後再試', en: 'Something went wrong; please try again' })}</h1><p><a href="/">${both({ zh: '回到首頁', en: 'Back to the start' })}</a></p>`);
+      if (!res.headersSent)
+        page(
+          res,
+          500,
+          { zh: '發生錯誤', en: 'Something went wrong' },
+          `<h1>${both({ zh: '發生錯誤，請稍後再試', en: 'Something went wrong; please try again' })}</h1><p><a href="/">${both({ zh: '回到首頁', en: 'Back to the start' })}</a></p>`,
+        );
       else res.end();
     });
   });

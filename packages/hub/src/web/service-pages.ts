@@ -42,6 +42,22 @@ interface Asked {
 }
 
 const uidParams = z.object({ uid: z.string().max(64) });
+
+/**
+ * The consent form's answer redirects (through the authorization server) to the service's redirect
+ * URI, and browsers hold every hop of a form submission to the page's form-action: the consent page
+ * allows the origins of this service's registered redirect URIs, and nothing else.
+ */
+const FORM_TARGETS = Symbol('formTargets');
+type WithFormTargets = FastifyRequest & { [FORM_TARGETS]?: string[] };
+
+async function allowFormTargets(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
+  const targets = (request as WithFormTargets)[FORM_TARGETS];
+  const policy = reply.getHeader('content-security-policy');
+  if (targets && typeof policy === 'string')
+    reply.header('content-security-policy', policy.replace("form-action 'self'", `form-action 'self' ${targets.join(' ')}`));
+  return payload;
+}
 const consentForm = csrfForm.extend({ decision: text(16), email: text(320) });
 const transferParams = z.object({ id: z.string().max(64) });
 
@@ -133,6 +149,7 @@ ${cards.length > 0 ? html`<ul class="cards">${cards}</ul>` : html`<p class="card
     if (!signedInAt(session, a.level)) {
       return reply.redirect(`/login?${new URLSearchParams({ next: `${CONSENT_PATH}/${uid}`, level: String(a.level) })}`, 303);
     }
+    (request as WithFormTargets)[FORM_TARGETS] = [...new Set(a.provider.redirectUris.map((u) => new URL(u).origin))];
     const rows = a.picked.map(
       (p) =>
         html`<tr><td>${p.dataset.name[lang]}<details><summary>${t('serviceFieldsSummary')}</summary><ul class="fields">${p.dataset.fields.map(
@@ -164,11 +181,11 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
     return reply.page({ title: t('serviceConsentTitle'), path: `${CONSENT_PATH}/${uid}`, body, status: error ? 422 : 200, session });
   }
 
-  app.get(`${CONSENT_PATH}/:uid`, { schema: { hide: true, params: uidParams, querystring: pageQuery } }, async (request, reply) =>
+  app.get(`${CONSENT_PATH}/:uid`, { schema: { hide: true, params: uidParams, querystring: pageQuery }, onSend: allowFormTargets }, async (request, reply) =>
     consentPage(request, reply, request.params.uid),
   );
 
-  app.post(`${CONSENT_PATH}/:uid`, { schema: { hide: true, params: uidParams, body: consentForm } }, async (request, reply) => {
+  app.post(`${CONSENT_PATH}/:uid`, { schema: { hide: true, params: uidParams, body: consentForm }, onSend: allowFormTargets }, async (request, reply) => {
     const session = await request.session();
     requireCsrf(session, request.body);
     const { uid } = request.params;

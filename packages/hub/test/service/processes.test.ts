@@ -71,13 +71,10 @@ before(async () => {
     const path = req.url ?? '/';
     const to = steer(path, req.method ?? 'GET');
     served.push({ to, what: kindOf(path) });
-    const upstream = httpRequest(
-      { host: targets[to].hostname, port: targets[to].port, method: req.method, path, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
+    const upstream = httpRequest({ host: targets[to].hostname, port: targets[to].port, method: req.method, path, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
     upstream.on('error', () => res.writeHead(502).end());
     req.pipe(upstream);
   });
