@@ -40,8 +40,15 @@ export interface ServiceTransfersDeps {
   logger: Logger;
   /** How long a delivery waits for its one data call (8 h at most). */
   ttlMs: number;
+  /**
+   * How long a data call may wait for agencies that are answering right away before it says 202:
+   * most deliveries are then made in the first call. Not held while an agency says it is preparing.
+   */
+  holdMs?: number;
   now?: () => Date;
 }
+
+const DEFAULT_HOLD_MS = 3_000;
 
 export type DataCall =
   | { kind: 'delivered'; jwe: string }
@@ -140,7 +147,7 @@ export class ServiceTransfers {
    * The service's data call for a transfer: the delivery itself exactly once, or why not. The
    * delivery leaves the database in the same transaction as its ledger entry.
    */
-  async dataCall(retrievalId: string, clientId: string, transferKey: Buffer): Promise<DataCall> {
+  async dataCall(retrievalId: string, clientId: string, transferKey: Buffer, holdMs = this.deps.holdMs ?? DEFAULT_HOLD_MS): Promise<DataCall> {
     const transfer = await findTransfer(this.deps.db, retrievalId);
     if (!transfer || transfer.clientId !== clientId) return { kind: 'unknown' };
     switch (transfer.status) {
@@ -150,8 +157,12 @@ export class ServiceTransfers {
         return { kind: 'revoked', at: transfer.revokedAt ?? transfer.createdAt };
       case 'failed':
         return { kind: 'failed', failure: transfer.failure ?? 'delivery_failed', datasets: transfer.outcomes };
-      case 'waiting':
-        return this.waiting(transfer);
+      case 'waiting': {
+        const waiting = await this.waiting(transfer);
+        if (waiting.kind !== 'preparing' || holdMs <= 0 || waiting.datasets.some((d) => d.state === 'preparing')) return waiting;
+        await this.until(transfer.retrievalId, holdMs);
+        return this.dataCall(retrievalId, clientId, transferKey, 0);
+      }
       case 'ready':
         return this.take(transfer, transferKey);
     }
@@ -170,6 +181,23 @@ export class ServiceTransfers {
       retryAfterSeconds: Math.min(30, Math.max(1, ...waits)),
       datasets: datasets.map((d) => ({ dataset: d.dataset, state: d.state })),
     };
+  }
+
+  /** Resolves when the retrieval ends, an agency says it is preparing, or after ms. */
+  private until(retrievalId: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      let stop = () => {};
+      const timer = setTimeout(() => {
+        stop();
+        resolve();
+      }, ms);
+      stop = this.deps.retrievals.watch(retrievalId, (snapshot) => {
+        if (snapshot.status === 'running' && !snapshot.datasets.some((d) => d.state === 'preparing')) return;
+        clearTimeout(timer);
+        queueMicrotask(() => stop());
+        resolve();
+      });
+    });
   }
 
   private async take(transfer: Transfer, transferKey: Buffer): Promise<DataCall> {
