@@ -218,6 +218,9 @@ launch('signer', 'demo/src/signer/main.ts');
 launch('mail', 'demo/src/mail/main.ts');
 launch('idp', 'demo/src/idp/main.ts');
 launch('agencies', 'demo/src/agencies-main.ts');
+// Mode 3: the demo services, each its own process; they need the hub only when a person arrives.
+launch('bank', 'demo/src/services/bank-main.ts');
+launch('scholarship', 'demo/src/services/scholarship-main.ts');
 // The hub reads the demo CA's trust anchor at start, so it waits for the signer to write it.
 await waitFor(`${signerUrl}/certificates`, 'The card signer');
 await waitFor(`http://127.0.0.1:${hubPort + 10}/healthz`, 'The demo mail outbox');
@@ -226,11 +229,9 @@ await waitFor(`${hubUrl}/readyz`, 'The hub');
 await waitFor(`${idpUrl}/.well-known/openid-configuration`, 'The mock identity provider');
 await Promise.all(DEMO_AGENCIES.map((a) => waitFor(`http://127.0.0.1:${hubPort + a.portOffset}/healthz`, a.name.en)));
 
-// Mode 3: the demo services, each its own process, registered with the hub the way an operator
-// registers any service (npm run operator -- service add FILE), their keys at their jwks_uri.
+// The demo services are registered with the hub the way an operator registers any service
+// (npm run operator -- service add FILE), their keys at their jwks_uri.
 const serviceUrl = (offset: number) => `http://127.0.0.1:${hubPort + offset}`;
-launch('bank', 'demo/src/services/bank-main.ts');
-launch('scholarship', 'demo/src/services/scholarship-main.ts');
 await Promise.all(DEMO_SERVICES.map((s) => waitFor(`${serviceUrl(s.portOffset)}/healthz`, `The ${s.id} demo service`)));
 const servicesFile = join(dataDir, 'services.json');
 writeFileSync(
