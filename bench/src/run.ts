@@ -3,6 +3,7 @@
 const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   broker: () => import('./broker.ts'),
   ledger: () => import('./ledger.ts'),
+  online: () => import('./online-flows.ts'),
   pdf: () => import('./pdf.ts'),
   startup: () => import('./startup.ts'),
 };

@@ -5,7 +5,7 @@
 // Environment: HUB_PORT (3000; the demo takes the ports after it), DATA_DIR (var),
 // OMD_EXTRA_REGISTRY_DIR (every *.json in it is added to the demo's registry: outside agencies,
 // docs/joining-as-an-agency.md), DEMO_RESTART_DELAY_SECONDS (first back-off, 1).
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,6 +14,7 @@ import { blockedPortProblem } from './bad-ports.ts';
 import { DEMO_AGENCIES, registryFor } from './catalogue.ts';
 import { REVOKED_DEMO_CITIZEN } from './ca/index.ts';
 import { DEMO_PERSONAS } from './population/citizens.ts';
+import { DEMO_SERVICES, demoServiceRegistry } from './services/index.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const { values: args } = parseArgs({ options: { 'maintenance-now': { type: 'boolean', default: false } }, strict: true });
@@ -27,6 +28,7 @@ function stopAtOnce(message: string): never {
 // no browser's business).
 const HTTP_PORTS = [
   { name: 'the hub', offset: 0 },
+  ...DEMO_SERVICES.map((s) => ({ name: `the ${s.id} demo service`, offset: s.portOffset })),
   { name: 'the mock identity provider', offset: 8 },
   { name: 'the card signer', offset: 9 },
   { name: 'the mail outbox', offset: 10 },
@@ -216,6 +218,9 @@ launch('signer', 'demo/src/signer/main.ts');
 launch('mail', 'demo/src/mail/main.ts');
 launch('idp', 'demo/src/idp/main.ts');
 launch('agencies', 'demo/src/agencies-main.ts');
+// Mode 3: the demo services, each its own process; they need the hub only when a person arrives.
+launch('bank', 'demo/src/services/bank-main.ts');
+launch('scholarship', 'demo/src/services/scholarship-main.ts');
 // The hub reads the demo CA's trust anchor at start, so it waits for the signer to write it.
 await waitFor(`${signerUrl}/certificates`, 'The card signer');
 await waitFor(`http://127.0.0.1:${hubPort + 10}/healthz`, 'The demo mail outbox');
@@ -223,6 +228,36 @@ launch('hub', 'packages/hub/src/main.ts');
 await waitFor(`${hubUrl}/readyz`, 'The hub');
 await waitFor(`${idpUrl}/.well-known/openid-configuration`, 'The mock identity provider');
 await Promise.all(DEMO_AGENCIES.map((a) => waitFor(`http://127.0.0.1:${hubPort + a.portOffset}/healthz`, a.name.en)));
+
+// The demo services are registered with the hub the way an operator registers any service
+// (npm run operator -- service add FILE), their keys at their jwks_uri.
+const serviceUrl = (offset: number) => `http://127.0.0.1:${hubPort + offset}`;
+await Promise.all(DEMO_SERVICES.map((s) => waitFor(`${serviceUrl(s.portOffset)}/healthz`, `The ${s.id} demo service`)));
+const servicesFile = join(dataDir, 'services.json');
+writeFileSync(
+  servicesFile,
+  `${JSON.stringify(
+    demoServiceRegistry((s) => serviceUrl(s.portOffset)),
+    null,
+    2,
+  )}\n`,
+);
+if (!stopping) {
+  const registered = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'packages/hub/src/cli/operator.ts', 'service', 'add', servicesFile, '--operator', 'demo-launcher'],
+    {
+      cwd: root,
+      env,
+      encoding: 'utf8',
+    },
+  );
+  launcherLog.write(registered.stdout + registered.stderr);
+  if (registered.status !== 0) {
+    report(`Registering the demo services failed:\n${registered.stderr || registered.stdout}`);
+    shutdown(1);
+  }
+}
 if (stopping) process.exit(1);
 running = true;
 
@@ -239,7 +274,7 @@ const lines = [
   `  Citizen portal         ${hubUrl}/   (download your data: ${hubUrl}/catalogue)`,
   `  Card signer (X.509)    ${signerUrl}   the demo's card-reader helper, level 1`,
   `  Mock mobile ID (OIDC)  ${idpUrl}   level 2; the page shows the one-time code`,
-  `  Mail outbox (SMTP)     http://127.0.0.1:${hubPort + 10}/   notices sent after each download`,
+  `  Mail outbox (SMTP)     http://127.0.0.1:${hubPort + 10}/   notices sent after each download or transfer`,
   '',
   '  Demo agencies (Provider API v1):',
   ...DEMO_AGENCIES.map(
@@ -261,6 +296,13 @@ const lines = [
   `    Citizen certificate:  on the portal choose 自然人憑證, then the card ending in the ID's last 3 digits (e.g. A******789)`,
   `    Mobile ID:            on the portal choose 行動身分識別, enter the national ID and the 6-digit code the page shows`,
   `    Revoked certificate:  ${REVOKED_DEMO_CITIZEN} (its card is listed but refused: for trying the CRL check)`,
+  '',
+  '  Demo online services (mode 3; each its own server, written with packages/service-sdk):',
+  ...DEMO_SERVICES.map((s) => `    ${pad(s.name.zh, 10)} ${serviceUrl(s.portOffset)}/   ${s.provider.zh} · ${s.datasets.map((d) => d.id).join(', ')}`),
+  `    Try one: open its page, choose 使用 OpenMyData 提供我的資料, sign in on the hub, read the consent screen and agree`,
+  `    (or refuse); the service shows what it received, each agency signature's verdict and its decision.`,
+  `    All services: ${hubUrl}/services   ·   API: ${hubUrl}/api/v1/services   ·   OAuth: ${hubUrl}/.well-known/oauth-authorization-server`,
+  `    Try 林美華 (B287654326) for the scholarship: her household holds a current low-income certificate.`,
   '',
   '  Try:  npm run fetch -- --operator ops.demo --reason "trying the demo" --subject A123456789 --datasets household-personal,income,vehicles',
   '        npm run fetch -- --operator ops.demo --reason "trying the demo" --subject A123456789 --all',

@@ -28,4 +28,5 @@ export const PORT_BANDS = {
   start: { from: 20_000, to: 26_000 },
   journey: { from: 26_000, to: 32_000 },
   pages: { from: 16_000, to: 20_000 },
+  services: { from: 12_000, to: 16_000 },
 } as const;

@@ -13,6 +13,7 @@ import { type Agency, seedRegistry } from './catalog/repository.ts';
 import type { Config } from './config.ts';
 import { DownloadService } from './delivery/download/download-service.ts';
 import { purgeExpiredDownloads } from './delivery/download/downloads.ts';
+import { createServicesMode, type ServicesMode } from './delivery/service/services-mode.ts';
 import { type IdentityMethods, identityMethodsFromEnv } from './identity/identity-config.ts';
 import { LoginService } from './identity/login-service.ts';
 import { createPasskeyMethod, passkeyOptionsFromEnv } from './identity/passkey/index.ts';
@@ -56,6 +57,8 @@ export interface HubCore {
 export interface Hub extends HubCore {
   app: FastifyInstance;
   downloads: DownloadService;
+  /** Mode 3: the service registry, the authorization server and transfers to services. */
+  services: ServicesMode;
   /** Listens on config.host:config.port; resolves to the URL actually bound. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -190,6 +193,14 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const recipientNames: RecipientNames[] = [];
   const sweepers: Array<() => Promise<unknown>> = [];
 
+  // mode 3: services
+  const services = await createServicesMode({ ...core, publicUrl: config.publicUrl, notifier });
+  surfaces.push(services.surface);
+  portalPages.push(services.portalPage);
+  apiRoutes.push(...services.apiRoutes);
+  recipientNames.push(services.recipientNames);
+  sweepers.push(...services.sweepers);
+
   // Expired downloads, sessions and attempt counters are purged even if nobody asks, and retrievals
   // of a process that died are failed so the person can retry.
   let sweeping: Promise<void> | undefined; // awaited on close, so no sweep meets a closed database
@@ -260,6 +271,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     ...core,
     app,
     downloads,
+    services,
     async listen() {
       await app.listen({ port: config.port, host: config.host });
       const address = app.server.address();

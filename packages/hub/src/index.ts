@@ -23,3 +23,6 @@ export { migrateToLatest } from './store/migrate.ts';
 export type { Consent, ConsumedConsent, Recipient } from './consent/consent-repository.ts';
 export type { Delivered, Delivery, DeliveryInput, VerifiedOutcome } from './retrieval/delivery.ts';
 export { ConsentUnavailableError, RetrievalService } from './retrieval/retrieval-service.ts';
+// Mode 3: the service registry, for the demo launcher and tests.
+export { serviceProviderSchema, serviceRegistrySchema, type ServiceRegistry } from './catalog/service-registry.ts';
+export { upsertProvider } from './catalog/service-repository.ts';

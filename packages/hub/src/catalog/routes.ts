@@ -23,6 +23,7 @@ export const agencyView = z
     name: localized,
     maintenance_windows: z.array(window),
     datasets: z.array(z.string()).describe('ids of the data sets this agency serves'),
+    jwks_url: z.string().describe("the agency's package-signing keys (JWKS): anyone holding an agency package checks its signature against them"),
   })
   .meta({ id: 'Agency' });
 
@@ -100,6 +101,7 @@ function toAgencyView(agency: Agency, datasets: Dataset[]): z.infer<typeof agenc
     name: agency.name,
     maintenance_windows: agency.maintenance,
     datasets: datasets.filter((d) => d.agencyId === agency.id).map((d) => d.id),
+    jwks_url: agency.jwksUrl,
   };
 }
 

@@ -2,10 +2,12 @@
 // file under cli/operator/ and one line in SUBJECTS below (agency now; service and counter next).
 import { agencyCommands } from './operator/agency.ts';
 import { EXIT, type OperatorSubject } from './operator/context.ts';
+import { serviceCommands } from './operator/service.ts';
 import { fail } from './fail.ts';
 
 const SUBJECTS: Readonly<Record<string, OperatorSubject>> = {
   agency: agencyCommands,
+  service: serviceCommands,
 };
 
 const USAGE = `Usage: npm run operator -- <subject> <command> [options]

@@ -24,6 +24,11 @@ export const ERROR_CATALOGUE = {
   shutting_down: { status: 503, title: { en: 'The service is restarting', 'zh-TW': '服務重新啟動中' } },
   ledger_query_invalid: { status: 400, title: { en: 'The ledger query parameters are not valid', 'zh-TW': '存取紀錄查詢參數有誤' } },
   ledger_range_invalid: { status: 400, title: { en: 'The requested range is outside the ledger', 'zh-TW': '查詢範圍超出存取紀錄' } },
+  // mode 3: services
+  service_not_found: { status: 404, title: { en: 'Unknown online service', 'zh-TW': '查無此線上服務' } },
+  authorization_request_gone: { status: 410, title: { en: 'The authorization request has ended', 'zh-TW': '此授權請求已結束或失效' } },
+  service_delivery_failed: { status: 502, title: { en: 'No delivery could be made to the service', 'zh-TW': '無法交付資料給服務' } },
+  service_keys_unavailable: { status: 502, title: { en: "The service's encryption key could not be fetched", 'zh-TW': '無法取得服務的加密金鑰' } },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -4,7 +4,7 @@ import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK } from 
 import type { Db } from '../store/database.ts';
 import { seal, unseal } from './seal.ts';
 
-export type KeyPurpose = 'provider-request' | 'ledger-sth' | 'consent-receipt';
+export type KeyPurpose = 'provider-request' | 'ledger-sth' | 'consent-receipt' | 'service-authorization';
 
 export interface HubSigningKey {
   kid: string;
@@ -41,6 +41,13 @@ export async function currentSigningKey(db: Db, secret: Buffer, purpose: KeyPurp
   const row = await activeRow(db, purpose);
   if (!row) throw new Error(`no ${purpose} key could be created`);
   return openRow(row, secret, purpose);
+}
+
+/** The purpose's current key as a private JWK, for a library that takes keys that way (oidc-provider). */
+export async function currentSigningJwk(db: Db, secret: Buffer, purpose: KeyPurpose): Promise<JWK> {
+  const { kid } = await currentSigningKey(db, secret, purpose);
+  const row = await db.selectFrom('hub_keys').select('sealed_private_jwk').where('kid', '=', kid).executeTakeFirstOrThrow();
+  return { ...(JSON.parse(unseal(secret, `key:${purpose}`, row.sealed_private_jwk).toString('utf8')) as JWK), use: 'sig' };
 }
 
 export async function publishedJwks(db: Db): Promise<{ keys: JWK[] }> {

@@ -167,6 +167,12 @@ export interface Database {
   ledger_nodes: LedgerNodeTable;
   ledger_tree_heads: LedgerTreeHeadTable;
   passkeys: PasskeyTable;
+  // mode 3: services (migration 0007)
+  service_providers: ServiceProviderTable;
+  services: ServiceTable;
+  oauth_records: OAuthRecordTable;
+  dpop_proofs: DpopProofTable;
+  service_transfers: ServiceTransferTable;
 }
 
 /** A passkey (WebAuthn credential) bound to a person after a strong login: see migration 0004. */
@@ -185,4 +191,71 @@ export interface PasskeyTable {
   sealed_national_id: string;
   created_at: string;
   last_used_at: string | null;
+}
+
+// Mode 3 (migration 0007): the service registry, the authorization server's records, transfers.
+export interface ServiceProviderTable {
+  client_id: string;
+  name_zh: string;
+  name_en: string;
+  /** The provider's public JWKS as JSON, or null when jwks_uri is given. */
+  jwks: string | null;
+  jwks_uri: string | null;
+  /** JSON array of exact redirect URIs. */
+  redirect_uris: string;
+  updated_at: string;
+}
+
+export interface ServiceTable {
+  id: string;
+  client_id: string;
+  name_zh: string;
+  name_en: string;
+  start_url: string;
+  /** JSON array of the data set ids the service may ask for. */
+  datasets: string;
+  purpose_zh: string;
+  purpose_en: string;
+  retention_days: number;
+  privacy_policy_url: string;
+  webhook_url: string | null;
+  position: number;
+  updated_at: string;
+}
+
+export interface OAuthRecordTable {
+  model: string;
+  id_hash: string;
+  /** The model's payload sealed under a key derived from its id. */
+  payload: string;
+  uid_hash: string | null;
+  payload_by_uid: string | null;
+  grant_hash: string | null;
+  consumed_at: string | null;
+  expires_at: string;
+}
+
+export interface DpopProofTable {
+  jti_hash: string;
+  expires_at: string;
+}
+
+export interface ServiceTransferTable {
+  retrieval_id: string;
+  consent_id: string;
+  subject_key: string;
+  client_id: string;
+  service_id: string;
+  status: 'waiting' | 'ready' | 'failed' | 'delivered' | 'revoked';
+  failure: string | null;
+  /** JSON array of { dataset, agency, status, reason }: codes only. */
+  outcomes: string | null;
+  /** The compact JWE to the service's encryption key, until the one data call takes it. */
+  ciphertext: string | null;
+  size: number | null;
+  created_at: string;
+  ready_at: string | null;
+  delivered_at: string | null;
+  revoked_at: string | null;
+  expires_at: string;
 }

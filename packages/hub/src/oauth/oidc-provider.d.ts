@@ -1,7 +1,8 @@
-// The part of oidc-provider 9 the mock identity provider uses. The package ships no type
-// declarations and @types/oidc-provider lags the major version, so we declare only what we call.
-// If another part of the project needs more of oidc-provider, widen this file rather than add a
-// second `declare module 'oidc-provider'` (two declarations of the same default export clash).
+// The part of oidc-provider 9 the project uses: the hub's authorization server for services
+// (oauth/) and the demo's mock identity provider. The package ships no type declarations and
+// @types/oidc-provider lags the major version, so we declare only what we call. Widen this file
+// rather than add a second `declare module 'oidc-provider'` (two declarations of the same default
+// export clash).
 
 declare module 'oidc-provider' {
   import type { JsonWebKey } from 'node:crypto';
@@ -18,6 +19,7 @@ declare module 'oidc-provider' {
     grant_types?: string[];
     token_endpoint_auth_method?: string;
     jwks?: { keys: JsonWebKey[] };
+    jwks_uri?: string;
     subject_type?: 'public' | 'pairwise';
     id_token_signed_response_alg?: string;
     [key: string]: unknown;
@@ -55,11 +57,29 @@ declare module 'oidc-provider' {
     redirectUris: string[];
   }
 
+  export interface AuthorizationDetail {
+    type: string;
+    [key: string]: unknown;
+  }
+
+  /** The request state oidc-provider keeps on its Koa context; only what we read. */
+  export interface OidcContext {
+    route: string;
+    params?: Record<string, unknown>;
+    client?: Client;
+    result?: InteractionResults;
+    session?: { accountId?: string };
+    entities: Record<string, unknown>;
+  }
+
   /** The Koa context oidc-provider hands to configuration callbacks; only what we touch. */
   export interface ProviderContext {
     type: string;
     body: unknown;
     status: number;
+    method: string;
+    path: string;
+    oidc: OidcContext;
     set(field: string, value: string): void;
   }
 
@@ -92,13 +112,21 @@ declare module 'oidc-provider' {
 
   export const interactionPolicy: { base(): PromptList; Check: typeof Check };
 
+  export interface ResourceServerInfo {
+    scope: string;
+    audience?: string;
+    accessTokenTTL?: number;
+    accessTokenFormat?: 'opaque' | 'jwt';
+  }
+
   export interface Configuration {
     adapter?: (name: string) => Adapter;
     clients?: ClientMetadata[];
     clientDefaults?: Partial<ClientMetadata>;
+    clientAuthMethods?: string[];
     findAccount?: (ctx: ProviderContext, id: string, token?: unknown) => Promise<Account | undefined>;
     pairwiseIdentifier?: (ctx: ProviderContext, accountId: string, client: Client) => Promise<string> | string;
-    jwks?: { keys: JsonWebKey[] };
+    jwks?: { keys: Array<JsonWebKey | Record<string, unknown>> };
     cookies?: {
       keys?: string[];
       long?: Record<string, unknown>;
@@ -118,8 +146,11 @@ declare module 'oidc-provider' {
     renderError?: (ctx: ProviderContext, out: ErrorOut, error: Error) => Promise<void> | void;
     clientBasedCORS?: (ctx: ProviderContext, origin: string, client: Client) => boolean;
     rotateRefreshToken?: boolean;
+    issueRefreshToken?: (ctx: ProviderContext, client: Client, code: unknown) => Promise<boolean> | boolean;
     enabledJWA?: Record<string, string[]>;
     discovery?: Record<string, unknown>;
+    routes?: Record<string, string>;
+    fetch?: (url: string, options: RequestInit) => Promise<Response>;
   }
 
   export interface InteractionResults {
@@ -143,6 +174,8 @@ declare module 'oidc-provider' {
   export interface Grant {
     addOIDCScope(scope: string): void;
     addOIDCClaims(claims: string[]): void;
+    addResourceScope(resource: string, scope: string): void;
+    rar?: AuthorizationDetail[];
     save(): Promise<string>;
   }
 
@@ -150,13 +183,55 @@ declare module 'oidc-provider' {
     new (properties: { accountId: string; clientId: string }): Grant;
   }
 
+  export interface AccessToken {
+    jti: string;
+    accountId: string;
+    clientId: string;
+    grantId: string;
+    /** The DPoP key thumbprint the token is bound to. */
+    jkt?: string;
+    rar?: AuthorizationDetail[];
+    isExpired: boolean;
+    isValid: boolean;
+    destroy(): Promise<void>;
+  }
+
+  export interface AccessTokenModel {
+    find(value: string, options?: { ignoreExpiration?: boolean }): Promise<AccessToken | undefined>;
+  }
+
+  export class OIDCProviderError extends Error {
+    constructor(status: number, message: string);
+    error: string;
+    error_description?: string;
+    status: number;
+    statusCode: number;
+    expose: boolean;
+  }
+
+  export const errors: {
+    OIDCProviderError: typeof OIDCProviderError;
+    InvalidGrant: new (description?: string) => OIDCProviderError;
+    InvalidRequest: new (description?: string) => OIDCProviderError;
+    InvalidScope: new (description?: string, scope?: string) => OIDCProviderError;
+    InvalidTarget: new (description?: string) => OIDCProviderError;
+    InvalidAuthorizationDetails: new (description?: string) => OIDCProviderError;
+    AccessDenied: new (description?: string) => OIDCProviderError;
+    InvalidClient: new (description?: string) => OIDCProviderError;
+  };
+
+  export type ProviderMiddleware = (ctx: ProviderContext, next: () => Promise<void>) => Promise<void>;
+
   class Provider {
     constructor(issuer: string, configuration?: Configuration);
     readonly issuer: string;
     proxy: boolean;
     readonly Grant: GrantConstructor;
+    readonly AccessToken: AccessTokenModel;
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
+    use(middleware: ProviderMiddleware): void;
     interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<Interaction>;
+    interactionResult(req: IncomingMessage, res: ServerResponse, result: InteractionResults, options?: { mergeWithLastSubmission?: boolean }): Promise<string>;
     interactionFinished(req: IncomingMessage, res: ServerResponse, result: InteractionResults, options?: { mergeWithLastSubmission?: boolean }): Promise<void>;
     on(event: string, listener: (...args: unknown[]) => void): this;
   }
