@@ -196,7 +196,12 @@ const SERIES: readonly Series[] = [
         })),
       };
       await seedRegistry(hub.db, parseRegistry(registry));
-      return { datasets: registry.agencies.map((a) => a.datasets[0]?.id as string), stop: () => started.forEach((a) => a.child.kill('SIGTERM')) };
+      return {
+        datasets: registry.agencies.map((a) => a.datasets[0]?.id as string),
+        stop: () => {
+          for (const a of started) a.child.kill('SIGTERM');
+        },
+      };
     },
   },
   {
