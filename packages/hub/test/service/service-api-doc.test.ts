@@ -24,7 +24,7 @@ test('the OpenAPI file documents exactly the data endpoint’s answers', async (
   };
   const codes = Object.keys(generated.paths['/api/v1/service/data']?.post?.responses ?? {}).sort();
   assert.ok(codes.length >= 5);
-  const documented = [...yaml.matchAll(/^ {8}'(\d{3})':$/gm)].map((m) => m[1]).sort();
+  const documented = [...yaml.matchAll(/^ {8}['"](\d{3})['"]:$/gm)].map((m) => m[1]).sort();
   assert.deepEqual(documented, codes);
   for (const code of ['invalid_token', 'invalid_dpop_proof', 'invalid_request', 'service_keys_unavailable', 'service_delivery_failed'])
     assert.ok(yaml.includes(code) && page.includes(code), code);

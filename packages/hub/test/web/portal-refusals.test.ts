@@ -132,7 +132,9 @@ describe('limits per client address', () => {
   test('twenty failed sign-ins from one address lock sign-in for that address', async () => {
     // The session kept from the test before: failed sign-ins are a counter of their own.
     const cookie = kept;
-    const page = await fetch(`${t.url}/login?lang=en`, { headers: { ...PAGE, cookie } });
+    // The passkey form is offered only to a browser that has used one (its hint cookie); a forger
+    // sends the hint as well.
+    const page = await fetch(`${t.url}/login?lang=en`, { headers: { ...PAGE, cookie: `${cookie}; omd_pk=1` } });
     assert.equal(page.status, 200);
     const csrf = csrfOf(await page.text());
     const headers = { ...FORM, cookie };
