@@ -93,8 +93,17 @@ export function createLogger(options: { level: string; name?: string; destinatio
         },
       },
     },
-    options.destination ?? process.stdout,
+    options.destination ?? asyncStdout(),
   );
+}
+
+/**
+ * Standard output written asynchronously (pino's sonic-boom), so a busy hub does not stop for each
+ * log line: on Linux, writes to a pipe or file from process.stdout block. pino flushes what is
+ * buffered when the process exits normally; a SIGKILL loses at most the lines still in flight.
+ */
+function asyncStdout(): NodeJS.WritableStream {
+  return pino.destination({ dest: 1, sync: false, minLength: 0 }) as unknown as NodeJS.WritableStream;
 }
 
 export type { Logger };

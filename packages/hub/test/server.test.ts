@@ -28,9 +28,13 @@ test('healthz and readyz answer', async () => {
 
 test('the hub publishes its request-signing key', async () => {
   const jwks = (await (await fetch(`${t.url}/.well-known/jwks.json`)).json()) as { keys: Array<Record<string, unknown>> };
-  assert.equal(jwks.keys.length, 1);
-  assert.equal(jwks.keys[0]?.alg, 'ES256');
-  assert.equal(jwks.keys[0]?.d, undefined, 'no private part');
+  // The request-signing key, and the services' authorization server's signing key beside it.
+  assert.ok(jwks.keys.length >= 1);
+  assert.equal(new Set(jwks.keys.map((k) => k.kid)).size, jwks.keys.length, 'each key its own kid');
+  for (const key of jwks.keys) {
+    assert.equal(key.alg, 'ES256');
+    assert.equal(key.d, undefined, 'no private part');
+  }
 });
 
 test('catalogue lists agencies and data sets from the registry', async () => {
@@ -58,6 +62,35 @@ test('catalogue lists agencies and data sets from the registry', async () => {
   assert.equal(one.maintenance_windows.length, 1);
 });
 
+test('catalogue answers carry an ETag that revalidates to 304, the same for the same bytes, another for another query', async () => {
+  const first = await fetch(`${t.url}/api/v1/datasets`);
+  const etag = first.headers.get('etag');
+  assert.match(etag ?? '', /^"[A-Za-z0-9_-]{27}"$/);
+  assert.equal(first.headers.get('cache-control'), 'public, max-age=60');
+  assert.match(first.headers.get('content-type') ?? '', /^application\/json/);
+  const body = await first.text();
+  const again = await fetch(`${t.url}/api/v1/datasets`);
+  assert.equal(again.headers.get('etag'), etag);
+  assert.equal(await again.text(), body, 'the same bytes');
+  const revalidated = await fetch(`${t.url}/api/v1/datasets`, { headers: { 'if-none-match': `W/${etag}, "other"` } });
+  assert.equal(revalidated.status, 304);
+  assert.equal(await revalidated.text(), '');
+  const stale = await fetch(`${t.url}/api/v1/datasets`, { headers: { 'if-none-match': '"stale"' } });
+  assert.equal(stale.status, 200);
+  const filtered = await fetch(`${t.url}/api/v1/datasets?agency=agency-b`);
+  assert.notEqual(filtered.headers.get('etag'), etag);
+  assert.deepEqual(
+    ((await filtered.json()) as { datasets: Array<{ id: string }> }).datasets.map((d) => d.id),
+    ['gamma'],
+  );
+  for (const path of ['/api/v1/agencies', '/api/v1/datasets/gamma']) {
+    const res = await fetch(`${t.url}${path}`);
+    const tag = res.headers.get('etag') ?? '';
+    assert.ok(tag, path);
+    assert.equal((await fetch(`${t.url}${path}`, { headers: { 'if-none-match': tag } })).status, 304, path);
+  }
+});
+
 test('unknown data set: 404 problem+json, in the client language', async () => {
   const res = await fetch(`${t.url}/api/v1/datasets/nope`, { headers: { 'accept-language': 'zh-TW' } });
   assert.equal(res.status, 404);
@@ -82,7 +115,7 @@ test('unknown route, bad query and bad JSON are problems, never 500', async () =
 });
 
 test('every answer carries nosniff and no-store by default', async () => {
-  const res = await fetch(`${t.url}/api/v1/agencies`);
+  const res = await fetch(`${t.url}/api/v1/ledger/sth`);
   assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
   assert.equal(res.headers.get('cache-control'), 'no-store');
 });

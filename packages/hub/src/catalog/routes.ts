@@ -1,9 +1,11 @@
 // Public catalogue: GET /api/v1/agencies, /api/v1/datasets, /api/v1/datasets/:id.
-import type { FastifyInstance } from 'fastify';
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../errors/problem.ts';
 import { problemSchema } from '../errors/problem-schema.ts';
+import type { CatalogueSnapshot } from './cache.ts';
 import type { CatalogueService } from './catalogue-service.ts';
 import { fieldSchema } from './registry.ts';
 import type { Agency, Dataset } from './repository.ts';
@@ -53,9 +55,9 @@ export function catalogueRoutes(parent: FastifyInstance, catalogue: CatalogueSer
   app.get(
     '/agencies',
     { schema: { tags: ['catalogue'], summary: 'The agencies and the data sets each serves', response: { 200: z.object({ agencies: z.array(agencyView) }) } } },
-    async () => {
-      const [agencies, datasets] = await Promise.all([catalogue.agencies(), catalogue.datasets()]);
-      return { agencies: agencies.map((a) => toAgencyView(a, datasets)) };
+    async (request, reply) => {
+      const snapshot = await catalogue.snapshot();
+      return sendCached(request, reply, snapshot, 'agencies', () => ({ agencies: snapshot.agencies.map((a) => toAgencyView(a, snapshot.datasets)) }));
     },
   );
 
@@ -69,11 +71,14 @@ export function catalogueRoutes(parent: FastifyInstance, catalogue: CatalogueSer
         response: { 200: z.object({ datasets: z.array(datasetView) }), 400: problemSchema },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { agency, category, q } = request.query;
-      const [datasets, agencies] = await Promise.all([catalogue.datasets({ agencyId: agency, category, text: q }), catalogue.agencies()]);
-      const byId = new Map(agencies.map((a) => [a.id, a]));
-      return { datasets: datasets.map((d) => toDatasetView(d, byId.get(d.agencyId))) };
+      const snapshot = await catalogue.snapshot();
+      return sendCached(request, reply, snapshot, `datasets ${JSON.stringify([agency, category, q?.trim().toLowerCase()])}`, async () => {
+        const datasets = await catalogue.datasets({ agencyId: agency, category, text: q });
+        const byId = new Map(snapshot.agencies.map((a) => [a.id, a]));
+        return { datasets: datasets.map((d) => toDatasetView(d, byId.get(d.agencyId))) };
+      });
     },
   );
 
@@ -87,12 +92,46 @@ export function catalogueRoutes(parent: FastifyInstance, catalogue: CatalogueSer
         response: { 200: datasetView, 404: problemSchema },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const found = /^[a-z0-9-]{1,64}$/.test(request.params.id) ? await catalogue.dataset(request.params.id) : undefined;
       if (!found) throw new AppError('dataset_not_found', 'No data set has this id.');
-      return toDatasetView(found.dataset, found.agency);
+      return sendCached(request, reply, await catalogue.snapshot(), `dataset ${request.params.id}`, () => toDatasetView(found.dataset, found.agency));
     },
   );
+}
+
+/** A response body serialised once per catalogue snapshot, with its validator. */
+interface Serialised {
+  body: string;
+  etag: string;
+}
+
+// Per snapshot (a new snapshot, a changed catalogue or an expired TTL, starts afresh), at most this
+// many distinct queries are kept; the rest are built per request as before.
+const MAX_PER_SNAPSHOT = 64;
+const serialised = new WeakMap<CatalogueSnapshot, Map<string, Serialised>>();
+
+/**
+ * The catalogue is public and changes only when the registry does, so its answers are serialised
+ * once and sent as bytes, with an ETag (the digest of those bytes, the same on every hub process)
+ * that lets clients and caches revalidate for nothing, and a short public max-age.
+ */
+async function sendCached(request: FastifyRequest, reply: FastifyReply, snapshot: CatalogueSnapshot, key: string, build: () => unknown): Promise<FastifyReply> {
+  let bodies = serialised.get(snapshot);
+  if (!bodies) {
+    bodies = new Map();
+    serialised.set(snapshot, bodies);
+  }
+  let entry = bodies.get(key);
+  if (!entry) {
+    const body = JSON.stringify(await build());
+    entry = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+    if (bodies.size < MAX_PER_SNAPSHOT) bodies.set(key, entry);
+  }
+  reply.header('etag', entry.etag).header('cache-control', 'public, max-age=60');
+  const candidates = request.headers['if-none-match']?.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
+  if (candidates?.includes(entry.etag) || candidates?.includes('*')) return reply.code(304).send();
+  return reply.type('application/json; charset=utf-8').send(entry.body);
 }
 
 function toAgencyView(agency: Agency, datasets: Dataset[]): z.infer<typeof agencyView> {
