@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import { checkCsrf, csrfToken } from '../../src/identity/session/csrf.ts';
 import { purgeStaleAttempts, takeAttempt } from '../../src/identity/session/rate-limit.ts';
 import { bestLevel } from '../../src/identity/login-rules.ts';
-import { IDLE_TIMEOUT_MS, SessionStore } from '../../src/identity/session/session-store.ts';
+import { IDLE_TIMEOUT_MS, LAST_SEEN_RESOLUTION_MS, SessionStore } from '../../src/identity/session/session-store.ts';
 import type { Db } from '../../src/store/database.ts';
 import { openTestDb } from '../helpers/open-db.ts';
 
@@ -72,6 +72,23 @@ test('idle sessions expire after 20 minutes; activity keeps them alive', async (
   assert.ok(await store.load(cookie), 'the last visit reset the clock');
   now = new Date(now.getTime() + IDLE_TIMEOUT_MS + 1000);
   assert.equal(await store.load(cookie), undefined, 'idle too long');
+});
+
+test('requests close together write last_seen_at once a minute, not on every poll', async () => {
+  let now = new Date('2026-11-27T00:00:00Z');
+  const store = new SessionStore(db, () => now);
+  const { session, cookie } = await store.create();
+  const lastSeen = async () => (await db.selectFrom('sessions').select('last_seen_at').where('id_hash', '=', session.idHash).executeTakeFirstOrThrow()).last_seen_at;
+  const created = await lastSeen();
+  now = new Date(now.getTime() + LAST_SEEN_RESOLUTION_MS - 1000);
+  assert.ok(await store.load(cookie));
+  assert.equal(await lastSeen(), created, 'a poll within the minute writes nothing');
+  now = new Date(now.getTime() + 2000);
+  assert.ok(await store.load(cookie));
+  assert.equal(await lastSeen(), now.toISOString(), 'a request after the minute records the visit');
+  // The idle timeout still counts from the last recorded visit.
+  now = new Date(now.getTime() + IDLE_TIMEOUT_MS + 1000);
+  assert.equal(await store.load(cookie), undefined);
 });
 
 test('rotation after login invalidates the old cookie', async () => {

@@ -8,6 +8,12 @@ import { seal, unseal } from '../../keys/seal.ts';
 export const SESSION_COOKIE = 'omd_sid';
 export const IDLE_TIMEOUT_MS = 20 * 60 * 1000;
 export const ABSOLUTE_TIMEOUT_MS = 8 * 60 * 60 * 1000;
+/**
+ * How stale last_seen_at may be before a request writes it again: pages that poll (progress, the
+ * counter's code) would otherwise write the sessions table on every request. The idle timeout is
+ * thereby exact to within this much.
+ */
+export const LAST_SEEN_RESOLUTION_MS = 60 * 1000;
 
 export interface Verification {
   method: 'x509' | 'oidc' | 'passkey';
@@ -105,8 +111,9 @@ export class SessionStore {
     } catch {
       return undefined; // a forged key opens nothing
     }
-    await this.db.updateTable('sessions').set({ last_seen_at: now.toISOString() }).where('id_hash', '=', idHash).execute();
-    return { idHash, key: parsed.key, state, createdAt: new Date(row.created_at), lastSeenAt: now, expiresAt: new Date(row.expires_at) };
+    const touch = now.getTime() - lastSeen.getTime() >= LAST_SEEN_RESOLUTION_MS;
+    if (touch) await this.db.updateTable('sessions').set({ last_seen_at: now.toISOString() }).where('id_hash', '=', idHash).execute();
+    return { idHash, key: parsed.key, state, createdAt: new Date(row.created_at), lastSeenAt: touch ? now : lastSeen, expiresAt: new Date(row.expires_at) };
   }
 
   async save(session: Session, subjectKey?: string): Promise<void> {
