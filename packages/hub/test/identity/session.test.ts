@@ -78,7 +78,8 @@ test('requests close together write last_seen_at once a minute, not on every pol
   let now = new Date('2026-11-27T00:00:00Z');
   const store = new SessionStore(db, () => now);
   const { session, cookie } = await store.create();
-  const lastSeen = async () => (await db.selectFrom('sessions').select('last_seen_at').where('id_hash', '=', session.idHash).executeTakeFirstOrThrow()).last_seen_at;
+  const lastSeen = async () =>
+    (await db.selectFrom('sessions').select('last_seen_at').where('id_hash', '=', session.idHash).executeTakeFirstOrThrow()).last_seen_at;
   const created = await lastSeen();
   now = new Date(now.getTime() + LAST_SEEN_RESOLUTION_MS - 1000);
   assert.ok(await store.load(cookie));
