@@ -1,5 +1,7 @@
 // npm run bench -- flows [--kind download] [--levels 1,10,50,200] [--flows 200] [--level-seconds 180]
 //                        [--warmup 5] [--datasets a,b,c] [--request-timeout 60] [--profile] [--out FILE]
+//                        [--quick]  (a short run: levels 1,10, 20 flows each, 60 s at most, 2 warm-up flows;
+//                                    any of those given explicitly still wins)
 // Complete flows over HTTP against a demo stack the bench starts itself on 127.0.0.1 (the hub, the
 // demo agencies and the mock mobile ID as their own processes; SQLite, or PostgreSQL when
 // DATABASE_URL is set), at each concurrency level, bounded by count and by a time limit per level.
@@ -173,10 +175,11 @@ export async function run(): Promise<void> {
     args: process.argv.slice(3),
     options: {
       kind: { type: 'string', default: 'download' },
-      levels: { type: 'string', default: '1,10,50,200' },
-      flows: { type: 'string', default: '200' },
-      'level-seconds': { type: 'string', default: '180' },
-      warmup: { type: 'string', default: '5' },
+      levels: { type: 'string' },
+      flows: { type: 'string' },
+      'level-seconds': { type: 'string' },
+      warmup: { type: 'string' },
+      quick: { type: 'boolean', default: false },
       datasets: { type: 'string' },
       'request-timeout': { type: 'string', default: '60' },
       profile: { type: 'boolean', default: false },
@@ -184,6 +187,10 @@ export async function run(): Promise<void> {
     },
     strict: true,
   });
+  const defaults = values.quick
+    ? { levels: '1,10', flows: '20', 'level-seconds': '60', warmup: '2' }
+    : { levels: '1,10,50,200', flows: '200', 'level-seconds': '180', warmup: '5' };
+  for (const key of Object.keys(defaults) as Array<keyof typeof defaults>) values[key] ??= defaults[key];
   const kindName = values.kind as string;
   const loadKind = FLOW_KINDS[kindName];
   if (!loadKind) throw new Error(`--kind: one of ${Object.keys(FLOW_KINDS).join(', ')}; got ${kindName}`);

@@ -277,7 +277,7 @@ export async function run(): Promise<void> {
     );
     pass &&= p95 < PROOF_TARGET_MS;
   }
-  const widths = [58, 14, 14, 8, 4];
+  const widths = [62, 14, 14, 8, 4];
   process.stdout.write(`\nledger, one process on ${availableParallelism()} cores, Node ${process.version}\n\n`);
   for (const row of rows) {
     process.stdout.write(`  ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number))).join(' ')}\n`);
