@@ -2,6 +2,8 @@
 // measured in the same run where possible).
 const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   broker: () => import('./broker.ts'),
+  catalogue: () => import('./catalogue.ts'),
+  flows: () => import('./flows.ts'),
   ledger: () => import('./ledger.ts'),
   online: () => import('./online-flows.ts'),
   pdf: () => import('./pdf.ts'),

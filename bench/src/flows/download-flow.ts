@@ -1,0 +1,201 @@
+// The download flow (mode 1), as a new visitor's browser makes it without a browser: the catalogue
+// -> "download these" -> sign in with the mock mobile ID (read the code its page shows, type it
+// back) -> sign in with the citizen certificate (the card signs the hub's nonce) -> consent with a
+// package password -> the progress page's server-sent events until finished -> the finished page
+// -> the one-time ZIP, checked to be a ZIP of the size the page announced.
+// The default data sets come from three agencies and answer at once; income-tax-certificate (4 s of
+// agency preparation by design) would make every flow at least 4 s long and measure the demo's
+// wait, not the stack (try it with --datasets household-personal,labour-insurance,income-tax-certificate).
+import { randomBytes } from 'node:crypto';
+import { FAILURE_MESSAGES } from '@openmydata/hub';
+import { DEMO_AGENCIES } from '../../../demo/src/catalogue.ts';
+import { REVOKED_DEMO_CITIZEN } from '../../../demo/src/ca/index.ts';
+import { CITIZENS } from '../../../demo/src/population/citizens.ts';
+import { type DatasetId, recordsFor } from '../../../demo/src/population/records.ts';
+import { Browser, dataAttribute, expectStatus, FlowError, inputValue, inputValues, linkTo, type Reply, routeOf, unescapeHtml } from './browser.ts';
+import { signAtReader } from './card-reader.ts';
+import type { DemoStack } from './demo-stack.ts';
+import type { FlowContext, FlowKind, FlowResult } from './flow-kind.ts';
+
+export const DEFAULT_DATASETS = ['household-personal', 'labour-insurance', 'income'];
+
+/** Longest the progress stream may stay open: the broker's own timeouts and retries fit well within it. */
+const PROGRESS_TIMEOUT_MS = 120_000;
+
+const agencyOf = new Map(DEMO_AGENCIES.flatMap((a) => a.datasets.map((d): [string, string] => [d.id, a.id])));
+
+/** A failure reason shown on the page, back to its code (either language). */
+const reasonCode = new Map(Object.entries(FAILURE_MESSAGES).flatMap(([code, text]) => [[text.en, code] as const, [text['zh-TW'], code] as const]));
+
+/** The number of entries a ZIP's central directory holds, or undefined when the bytes are not a whole ZIP. */
+export function zipEntryCount(zip: Buffer): number | undefined {
+  if (zip.length < 22 || zip.readUInt32LE(0) !== 0x04034b50) return undefined;
+  for (let at = zip.length - 22; at >= Math.max(0, zip.length - 22 - 65_535); at--) {
+    if (zip.readUInt32LE(at) === 0x06054b50 && at + 22 + zip.readUInt16LE(at + 20) === zip.length) return zip.readUInt16LE(at + 10);
+  }
+  return undefined;
+}
+
+/** Reads server-sent events until one says the retrieval finished; answers the last progress seen. */
+async function followProgress(browser: Browser, url: URL): Promise<Array<{ dataset: string; state: string }>> {
+  const started = performance.now();
+  const res = await browser.open('GET', url, undefined, 'GET /download/retrievals/:id/events', PROGRESS_TIMEOUT_MS);
+  if (res.statusCode !== 200) {
+    res.resume();
+    throw new FlowError(`GET ${routeOf(url)} → ${res.statusCode}`);
+  }
+  let buffered = '';
+  try {
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      buffered += chunk.toString('utf8');
+      let end = buffered.indexOf('\n\n');
+      while (end >= 0) {
+        const event = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        end = buffered.indexOf('\n\n');
+        const data = event
+          .split('\n')
+          .filter((line) => line.startsWith('data:'))
+          .map((line) => line.slice(5).trim())
+          .join('\n');
+        if (!data) continue;
+        const message = JSON.parse(data) as { finished: boolean; progress: Array<{ dataset: string; state: string }> };
+        if (message.finished) {
+          res.destroy();
+          browser.timings.step('GET /download/retrievals/:id/events', performance.now() - started);
+          return message.progress;
+        }
+      }
+    }
+  } catch (error) {
+    if (error instanceof FlowError) throw error;
+    throw new FlowError('GET /download/retrievals/:id/events → connection lost');
+  }
+  throw new FlowError('GET /download/retrievals/:id/events → ended before finished');
+}
+
+/** The finished page's rows: data set, state text and failure text. */
+function finishedRows(page: string): Array<{ dataset: string; reason: string }> {
+  return [...page.matchAll(/<tr data-dataset="([^"]+)">.*?<td class="reason">(.*?)<\/td><\/tr>/gs)].map((m) => ({
+    dataset: unescapeHtml(m[1] as string),
+    reason: unescapeHtml(m[2] as string).trim(),
+  }));
+}
+
+async function downloadFlow(stack: DemoStack, nationalId: string, datasets: readonly string[], ctx: FlowContext): Promise<FlowResult> {
+  const browser = new Browser({ timeoutMs: ctx.requestTimeoutMs, signal: ctx.signal, timings: ctx.timings });
+  const hub = stack.hubUrl;
+  const selection = new URLSearchParams(datasets.map((d): [string, string] => ['datasets', d]));
+
+  // A new visitor looks at the catalogue and asks to download three data sets.
+  const catalogue = await browser.send('GET', new URL('/catalogue', hub));
+  expectStatus(catalogue, 200);
+  for (const id of datasets) if (!catalogue.text().includes(`value="${id}"`)) throw new FlowError(`GET /catalogue → no data set ${id}`);
+  let page = await browser.follow('GET', new URL(`/download?${selection}`, hub));
+  expectStatus(page, 200);
+  if (routeOf(page.url) !== '/login') throw new FlowError(`GET /download → ${routeOf(page.url)}, not the sign-in page`);
+
+  // Mobile ID: the hub sends the browser to the mock IdP, whose page shows the code the app would.
+  const oidcStart = linkTo(page.text(), '/login/oidc/start');
+  if (!oidcStart) throw new FlowError('GET /login → no mobile ID sign-in offered');
+  const idpPage = await browser.follow('GET', new URL(oidcStart, hub));
+  expectStatus(idpPage, 200);
+  const code = /<p class="code">(\d{3}) (\d{3})<\/p>/.exec(idpPage.text());
+  const action = /<form method="post" action="([^"]+\/login)"/.exec(idpPage.text())?.[1];
+  if (!code || !action) throw new FlowError(`GET ${routeOf(idpPage.url)} → no confirmation code or form`);
+  page = await browser.follow('POST', new URL(unescapeHtml(action), idpPage.url), {
+    form: new URLSearchParams({ national_id: nationalId, confirmation_code: `${code[1]}${code[2]}` }),
+  });
+  expectStatus(page, 200);
+
+  // Citizen certificate: a first use needs a second method, and a known person is asked for it by
+  // this flow all the same (it costs the hub the same; every flow does both, whoever it is).
+  const afterMobile = page.url;
+  const next = routeOf(afterMobile) === '/login' ? (afterMobile.searchParams.get('next') ?? '/') : `${afterMobile.pathname}${afterMobile.search}`;
+  const level = routeOf(afterMobile) === '/login' ? (afterMobile.searchParams.get('level') ?? '4') : '1';
+  const certificateLink = routeOf(afterMobile) === '/login' ? linkTo(page.text(), '/login/x509') : `/login/x509?${new URLSearchParams({ next, level })}`;
+  if (!certificateLink) throw new FlowError('GET /login → no certificate sign-in offered after the mobile ID');
+  const certificatePage = await browser.send('GET', new URL(certificateLink, hub));
+  expectStatus(certificatePage, 200);
+  const form = certificatePage.text();
+  const signed = await signAtReader(stack.ca, nationalId, {
+    signerUrl: dataAttribute(form, 'x509', 'signer'),
+    nonce: dataAttribute(form, 'x509', 'nonce'),
+    pageOrigin: new URL(hub).origin,
+    hubOrigin: new URL(hub).origin,
+  });
+  page = await browser.follow('POST', new URL('/login/x509', hub), {
+    form: new URLSearchParams({
+      _csrf: inputValue(form, '_csrf') ?? '',
+      next: inputValue(form, 'next') ?? '',
+      level: inputValue(form, 'level') ?? '',
+      certificatePem: signed.certificatePem,
+      chainPem: JSON.stringify(signed.chainPem),
+      signature: signed.signature,
+    }),
+  });
+  expectStatus(page, 200);
+  if (routeOf(page.url) !== '/download/consent') throw new FlowError(`POST /login/x509 → ${routeOf(page.url)}, not the consent page`);
+
+  // Consent with a package password.
+  const consent = page.text();
+  const chosen = inputValues(consent, 'datasets');
+  if (chosen.length !== datasets.length) throw new FlowError(`GET /download/consent → ${chosen.length} data sets, not ${datasets.length}`);
+  const password = randomBytes(12).toString('base64url');
+  const consentForm = new URLSearchParams({ _csrf: inputValue(consent, '_csrf') ?? '' });
+  for (const id of chosen) consentForm.append('datasets', id);
+  consentForm.append('password', password);
+  consentForm.append('password2', password);
+  consentForm.append('email', '');
+  const granted = await browser.send('POST', new URL('/download/consent', hub), { form: consentForm });
+  if (granted.status !== 303 || !granted.headers.location) throw new FlowError(`POST /download/consent → ${granted.status}`);
+  const progressUrl = new URL(granted.headers.location, hub);
+  const progressPage = await browser.send('GET', progressUrl);
+  expectStatus(progressPage, 200);
+
+  // Live progress until every data set has answered (the page's script does the same).
+  const events = dataAttribute(progressPage.text(), 'progress', 'events');
+  const progress = events ? await followProgress(browser, new URL(events, hub)) : [];
+  const finished = await browser.send('GET', progressUrl);
+  expectStatus(finished, 200);
+  const finishedPage = finished.text();
+  const failed = finishedRows(finishedPage).filter((row) => row.reason !== '');
+  if (failed.length > 0) {
+    const first = failed[0] as { dataset: string; reason: string };
+    throw new FlowError(`data set ${first.dataset} (${agencyOf.get(first.dataset) ?? '?'}): ${reasonCode.get(first.reason) ?? first.reason}`);
+  }
+  const notOk = progress.find((p) => p.state !== 'ok');
+  if (notOk) throw new FlowError(`data set ${notOk.dataset} (${agencyOf.get(notOk.dataset) ?? '?'}): ${notOk.state}`);
+
+  // The one-time download.
+  const link = linkTo(finishedPage, '/download/files/');
+  if (!link) throw new FlowError('GET /download/retrievals/:id (finished) → no download link');
+  const size = Number(/(\d+) KB/.exec(finishedPage)?.[1]);
+  const zip: Reply = await browser.send('GET', new URL(link, hub));
+  expectStatus(zip, 200);
+  if (!/^application\/zip/.test(zip.headers['content-type'] ?? ''))
+    throw new FlowError(`GET /download/files/:token → ${zip.headers['content-type']}, not a ZIP`);
+  const entries = zipEntryCount(zip.body);
+  if (entries === undefined || entries < datasets.length) throw new FlowError('GET /download/files/:token → not a whole ZIP');
+  if (Math.ceil(zip.body.length / 1024) !== size) throw new FlowError(`GET /download/files/:token → ${zip.body.length} bytes, the page said ${size} KB`);
+  return { packages: datasets.length };
+}
+
+export const downloadKind: FlowKind = {
+  async prepare(stack, options) {
+    const datasets = options.datasets ?? DEFAULT_DATASETS;
+    const unknown = datasets.filter((d) => !agencyOf.has(d));
+    if (unknown.length > 0) throw new Error(`--datasets: not in the demo catalogue: ${unknown.join(', ')}`);
+    // People who can sign in with both methods and have records in every chosen data set, so every
+    // flow fetches one agency package per data set (no "no data" answers muddle the figures).
+    const people = CITIZENS.map((c) => c.nationalId).filter(
+      (id) => id !== REVOKED_DEMO_CITIZEN && stack.ca.cards.has(id) && datasets.every((d) => recordsFor(d as DatasetId, id) !== null),
+    );
+    if (people.length === 0) throw new Error('no synthetic citizen has records in every chosen data set');
+    const agencies = new Set(datasets.map((d) => agencyOf.get(d)));
+    return {
+      description: `download of ${datasets.join(', ')} (${agencies.size} agencies), both sign-in methods, ${people.length} synthetic citizens round robin`,
+      flow: (ctx) => downloadFlow(stack, people[ctx.index % people.length] as string, datasets, ctx),
+    };
+  },
+};
