@@ -158,7 +158,7 @@ describe('agency list and schema', () => {
     const schema = await operator('agency', 'schema');
     assert.equal((JSON.parse(schema.stdout) as { $schema: string }).$schema, 'https://json-schema.org/draft/2020-12/schema');
     assert.equal((await operator('agency', 'frobnicate')).code, 2);
-    assert.equal((await operator('service', 'list')).code, 2);
+    assert.equal((await operator('frobnicator', 'list')).code, 2);
     assert.equal((await operator('agency', 'check')).code, 2);
   });
 });
