@@ -14,6 +14,8 @@ export type Work<T> = (trx: Db) => Promise<{ entries: readonly LedgerEntryInput[
 
 interface Job {
   work: Work<unknown>;
+  /** Whether the work writes rows of its own (and so needs a savepoint to be undone alone). */
+  writes: boolean;
   resolve(result: { value: unknown; appended: AppendedEntry[] }): void;
   reject(error: unknown): void;
 }
@@ -31,9 +33,10 @@ export class GroupCommitter {
     private readonly now: () => Date,
   ) {}
 
-  submit<T>(work: Work<T>): Promise<{ value: T; appended: AppendedEntry[] }> {
+  /** `writes: false` for work that only returns entries: it needs no savepoint of its own. */
+  submit<T>(work: Work<T>, options: { writes?: boolean } = {}): Promise<{ value: T; appended: AppendedEntry[] }> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ work: work as Work<unknown>, resolve: resolve as Job['resolve'], reject });
+      this.queue.push({ work: work as Work<unknown>, writes: options.writes ?? true, resolve: resolve as Job['resolve'], reject });
       this.running ??= this.drain();
     });
   }
@@ -63,8 +66,9 @@ export class GroupCommitter {
       await writeTransaction(this.db, this.engine, async (trx) => {
         const checked: CheckedEntry[] = [];
         for (const [i, job] of batch.entries()) {
-          // A lone caller needs no savepoint: its failure rolls back the whole transaction anyway.
-          const savepoint = batch.length > 1 ? sql.raw(`ledger_caller_${i}`) : undefined;
+          // A lone caller needs no savepoint: its failure rolls back the whole transaction anyway;
+          // nor does work that writes nothing (its entries are checked before they are written).
+          const savepoint = batch.length > 1 && job.writes ? sql.raw(`ledger_caller_${i}`) : undefined;
           if (savepoint) await sql`savepoint ${savepoint}`.execute(trx);
           try {
             const { entries, value } = await job.work(trx);
@@ -73,9 +77,11 @@ export class GroupCommitter {
             done.push({ job, value, count: mine.length });
             if (savepoint) await sql`release savepoint ${savepoint}`.execute(trx);
           } catch (error) {
-            if (!savepoint) throw error;
-            await sql`rollback to savepoint ${savepoint}`.execute(trx);
-            await sql`release savepoint ${savepoint}`.execute(trx);
+            if (!savepoint && job.writes) throw error;
+            if (savepoint) {
+              await sql`rollback to savepoint ${savepoint}`.execute(trx);
+              await sql`release savepoint ${savepoint}`.execute(trx);
+            }
             failed.push({ job, error });
           }
         }

@@ -63,7 +63,7 @@ export class Ledger {
    */
   async append(entries: readonly LedgerEntryInput[]): Promise<AppendedEntry[]> {
     checkEntryInputs(entries);
-    return (await this.committer.submit(async () => ({ entries, value: undefined }))).appended;
+    return (await this.committer.submit(async () => ({ entries, value: undefined }), { writes: false })).appended;
   }
 
   /**
