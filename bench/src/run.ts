@@ -5,6 +5,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   ledger: () => import('./ledger.ts'),
   pdf: () => import('./pdf.ts'),
   startup: () => import('./startup.ts'),
+  zip: () => import('./download-zip.ts'),
 };
 
 const name = process.argv[2];
