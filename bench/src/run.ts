@@ -8,6 +8,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   online: () => import('./online-flows.ts'),
   pdf: () => import('./pdf.ts'),
   startup: () => import('./startup.ts'),
+  zip: () => import('./download-zip.ts'),
 };
 
 const name = process.argv[2];

@@ -143,6 +143,9 @@ test('7-Zip opens the package with the password, not without; every agency signa
   assert.notEqual(wrong.status, 0, 'a wrong password fails');
   const ok = spawnSync(sevenZip(), ['x', '-y', `-p${PASSWORD}`, `-o${out}`, downloadFile], { encoding: 'utf8' });
   assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+  // Inside: README.txt and contents.zip, which holds index.json and the data set folders.
+  const inner = spawnSync(sevenZip(), ['x', '-y', `-o${out}`, join(out, 'contents.zip')], { encoding: 'utf8' });
+  assert.equal(inner.status, 0, inner.stdout + inner.stderr);
   const packages = filesUnder(out).filter((f) => f.endsWith('package.zip'));
   assert.equal(packages.length, 3);
   for (const file of packages) {

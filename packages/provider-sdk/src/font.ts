@@ -91,12 +91,59 @@ export interface CjkFont {
    * tables per document costs about half of a render. undefined when fontkit cannot be reached,
    * in which case each document parses `bytes` itself.
    */
-  parsed: object | undefined;
+  parsed: SharedFace | undefined;
+}
+
+/**
+ * The parsed face as pdfkit sees it, plus what makes it cheap to share across documents: shaping
+ * of the document's fixed wording kept between renders, and CFF subsetting without the per-document
+ * cost of copying every subroutine slot.
+ */
+export interface SharedFace {
+  /**
+   * The text of the next document that carries nothing about the person (titles, labels, footers).
+   * Words found in it are shaped once per process; anything else is shaped per document and not
+   * kept, so no record value outlives its render in the cache.
+   */
+  fixedText(text: string): void;
+}
+
+interface GlyphPosition {
+  xAdvance: number;
+  yAdvance: number;
+  xOffset: number;
+  yOffset: number;
+}
+
+interface GlyphRun {
+  glyphs: unknown[];
+  positions: GlyphPosition[];
+  readonly advanceWidth: number;
+}
+
+interface Face {
+  layout(text: string, features?: unknown): GlyphRun;
+  createSubset(): object;
 }
 
 interface Fontkit {
   create(buffer: Uint8Array, postscriptName?: string): unknown;
 }
+
+/** A cached index entry of fontkit's CFF reader: where a subroutine's bytes sit in the file. */
+interface SubrLocation {
+  offset: number;
+  length: number;
+}
+
+/** The parts of fontkit's CFF subset (CFFSubset) whose subroutine copying is replaced. */
+interface CffSubset {
+  cff?: { stream: { pos: number; readBuffer(length: number): Uint8Array } };
+  subsetSubrs?: (subrs: SubrLocation[], used: Record<number, boolean>) => Uint8Array[];
+}
+
+/** Shaped words of fixed wording across all documents; a few thousand cover any catalogue. */
+const SHAPED_WORDS_MAX = 5000;
 
 let cached: CjkFont | undefined;
 
@@ -108,19 +155,108 @@ export function loadCjkFont(): CjkFont {
     // 'ttcf' magic: a collection, from which the Traditional Chinese face is chosen by name.
     const isCollection = bytes.subarray(0, 4).toString('latin1') === 'ttcf';
     const postscriptName = isCollection ? CJK_TC_POSTSCRIPT_NAME : undefined;
-    cached = { path, bytes, postscriptName, parsed: parseWithPdfkitsFontkit(bytes, postscriptName) };
+    const face = parseWithPdfkitsFontkit(bytes, postscriptName);
+    cached = { path, bytes, postscriptName, parsed: face === undefined ? undefined : shareFace(face) };
   }
   return cached;
 }
 
-function parseWithPdfkitsFontkit(bytes: Buffer, postscriptName: string | undefined): object | undefined {
+function parseWithPdfkitsFontkit(bytes: Buffer, postscriptName: string | undefined): Face | undefined {
   try {
     // The fontkit pdfkit itself depends on, so the parsed face is the kind pdfkit expects.
     const require = createRequire(import.meta.url);
     const fontkit = createRequire(require.resolve('pdfkit'))('fontkit') as Fontkit;
     const face = fontkit.create(bytes, postscriptName);
-    return typeof face === 'object' && face !== null && typeof (face as { layout?: unknown }).layout === 'function' ? face : undefined;
+    return typeof face === 'object' &&
+      face !== null &&
+      typeof (face as Partial<Face>).layout === 'function' &&
+      typeof (face as Partial<Face>).createSubset === 'function'
+      ? (face as Face)
+      : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The face seen through an object of its own (its prototype is the face, so pdfkit reads every
+ * table as before) whose layout and createSubset are the cheaper ones described on SharedFace.
+ */
+function shareFace(face: Face): Face & SharedFace {
+  // Word -> glyphs and unscaled positions; Map order doubles as least-recently-used order.
+  const shaped = new Map<string, { glyphs: unknown[]; positions: GlyphPosition[] }>();
+  let fixed = '';
+  const shared = Object.create(face) as Face & SharedFace;
+  shared.fixedText = (text) => {
+    fixed = text;
+  };
+  shared.layout = (text, features) => {
+    if (features !== undefined || !fixed.includes(text)) return face.layout(text, features);
+    let run = shaped.get(text);
+    if (run === undefined) {
+      const fresh = face.layout(text);
+      run = { glyphs: fresh.glyphs, positions: fresh.positions.map((p) => ({ ...p })) };
+      if (shaped.size >= SHAPED_WORDS_MAX) shaped.delete(shaped.keys().next().value as string);
+    } else {
+      shaped.delete(text);
+    }
+    shaped.set(text, run);
+    return runOf(run.glyphs, run.positions);
+  };
+  shared.createSubset = () => {
+    const subset = face.createSubset() as CffSubset;
+    if (subset.cff !== undefined && typeof subset.subsetSubrs === 'function') subset.subsetSubrs = subsetSubrs(subset.cff);
+    return subset;
+  };
+  return shared;
+}
+
+/** A fresh run over kept glyphs: pdfkit scales the positions it gets in place, so each caller gets copies. */
+function runOf(glyphs: unknown[], positions: readonly GlyphPosition[]): GlyphRun {
+  const copies = positions.map((p) => ({ ...p }));
+  return {
+    glyphs,
+    positions: copies,
+    get advanceWidth() {
+      return copies.reduce((sum, p) => sum + p.xAdvance, 0);
+    },
+  };
+}
+
+/** Subroutine bytes already read, per subroutine index of the (one, process-wide) parsed face. */
+const readSubrs = new WeakMap<SubrLocation[], Uint8Array[]>();
+
+/** One-byte charstring 'return': what fontkit writes in place of every subroutine a subset does not use. */
+const RETURN_ONLY = new Uint8Array([11]);
+
+/**
+ * fontkit's CFF subset keeps every subroutine slot (Noto Sans CJK has about 46,000 across its font
+ * dicts), allocating a stub for each unused one and reading each used one from the file again: the
+ * larger part of a render. Same bytes out, with one shared stub and each used subroutine read once
+ * per process.
+ */
+function subsetSubrs(cff: NonNullable<CffSubset['cff']>): NonNullable<CffSubset['subsetSubrs']> {
+  return (subrs, used) => {
+    let read = readSubrs.get(subrs);
+    if (read === undefined) {
+      read = [];
+      readSubrs.set(subrs, read);
+    }
+    const out: Uint8Array[] = new Array(subrs.length);
+    for (let i = 0; i < subrs.length; i++) {
+      if (!used[i]) {
+        out[i] = RETURN_ONLY;
+        continue;
+      }
+      let bytes = read[i];
+      if (bytes === undefined) {
+        const subr = subrs[i] as SubrLocation;
+        cff.stream.pos = subr.offset;
+        bytes = cff.stream.readBuffer(subr.length);
+        read[i] = bytes;
+      }
+      out[i] = bytes;
+    }
+    return out;
+  };
 }

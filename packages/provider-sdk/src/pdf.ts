@@ -24,6 +24,15 @@ const INK = '#111111';
 const MUTED = '#5f6368';
 const RULE = '#d0d4d9';
 const BAND = '#eef2f6';
+const EMPTY = '本資料集目前沒有您的資料。 There are no records in this data set.';
+const UNREADABLE_IMAGE = '（影像無法顯示 / image could not be shown）';
+const FOOTER_ZH = '本文件由資料提供機關產製，並以套件內經數位簽章的清單（manifest）保護。';
+const FOOTER_EN = 'Produced by the data provider; the signed manifest in the package protects it.';
+const META_LABELS: ReadonlyArray<LocalizedText> = [
+  { 'zh-TW': '產製時間', en: 'Generated' },
+  { 'zh-TW': '交易編號', en: 'Transaction' },
+  { 'zh-TW': '資料筆數', en: 'Records' },
+];
 
 type Doc = InstanceType<typeof PDFDocument>;
 
@@ -52,8 +61,10 @@ export async function renderPdf(input: RenderPdfInput): Promise<Buffer> {
     },
   });
   const done = collect(doc);
-  if (font.parsed) doc.registerFont(FONT, font.parsed as unknown as Buffer);
-  else doc.registerFont(FONT, font.bytes, font.postscriptName);
+  if (font.parsed) {
+    font.parsed.fixedText(fixedWording(input));
+    doc.registerFont(FONT, font.parsed as unknown as Buffer);
+  } else doc.registerFont(FONT, font.bytes, font.postscriptName);
   doc.font(FONT);
 
   drawTitle(doc, input);
@@ -62,12 +73,37 @@ export async function renderPdf(input: RenderPdfInput): Promise<Buffer> {
       .moveDown(1)
       .fontSize(11)
       .fillColor(MUTED)
-      .text('本資料集目前沒有您的資料。 There are no records in this data set.', { width: contentWidth(doc) });
+      .text(EMPTY, { width: contentWidth(doc) });
   }
   for (const [index, record] of input.records.entries()) drawRecord(doc, input, rowsOf(input.fields, record), index);
   drawFooters(doc);
   doc.end();
   return done;
+}
+
+/**
+ * Everything the document says that is not about the person: the font shapes these words once per
+ * process. Record values, the time and the transaction stay out, so they are never kept.
+ */
+function fixedWording(input: RenderPdfInput): string {
+  const labels = [...META_LABELS, ...input.fields.map((field) => field.name)].flatMap((label) => [label['zh-TW'], label.en, `${label['zh-TW']} ${label.en}：`]);
+  return [
+    input.agencyName['zh-TW'],
+    input.agencyName.en,
+    input.datasetName['zh-TW'],
+    input.datasetName.en,
+    continuedHeading(input),
+    ...labels,
+    EMPTY,
+    UNREADABLE_IMAGE,
+    FOOTER_ZH,
+    FOOTER_EN,
+    '第 筆，共 筆 Record of 頁 Page Asia/Taipei',
+  ].join('\n');
+}
+
+function continuedHeading(input: RenderPdfInput): string {
+  return `${input.datasetName['zh-TW']}（續）  ${input.datasetName.en} (continued)`;
 }
 
 function collect(doc: Doc): Promise<Buffer> {
@@ -96,12 +132,9 @@ function drawTitle(doc: Doc, input: RenderPdfInput): void {
   doc.fillColor(MUTED).fontSize(12).text(input.datasetName.en, { width });
   doc.moveDown(0.8);
   // Compact, so the records themselves get the page: one small line per fact.
-  const meta: Array<[LocalizedText, string]> = [
-    [{ 'zh-TW': '產製時間', en: 'Generated' }, `${formatTaipeiTime(input.createdAt)} Asia/Taipei`],
-    [{ 'zh-TW': '交易編號', en: 'Transaction' }, input.transactionId],
-    [{ 'zh-TW': '資料筆數', en: 'Records' }, String(input.records.length)],
-  ];
-  for (const [label, value] of meta) {
+  const values = [`${formatTaipeiTime(input.createdAt)} Asia/Taipei`, input.transactionId, String(input.records.length)];
+  for (const [i, label] of META_LABELS.entries()) {
+    const value = values[i] as string;
     doc.fillColor(MUTED).fontSize(8.5).text(`${label['zh-TW']} ${label.en}：`, MARGIN.left, doc.y, { width, continued: true });
     doc.fillColor(INK).text(value);
   }
@@ -115,7 +148,7 @@ function rowsOf(fields: readonly FieldSpec[], record: DatasetRecords['records'][
     const value = record[field.id];
     if (field.type === 'image' && typeof value === 'string' && value !== '') {
       const image = decodeImage(value);
-      return image ? { label: field.name, image } : { label: field.name, text: '（影像無法顯示 / image could not be shown）' };
+      return image ? { label: field.name, image } : { label: field.name, text: UNREADABLE_IMAGE };
     }
     return { label: field.name, text: formatValue(value, field.type) };
   });
@@ -218,7 +251,7 @@ function ensureSpace(doc: Doc, input: RenderPdfInput, height: number): void {
   doc
     .fillColor(MUTED)
     .fontSize(9)
-    .text(`${input.datasetName['zh-TW']}（續）  ${input.datasetName.en} (continued)`, MARGIN.left, MARGIN.top, {
+    .text(continuedHeading(input), MARGIN.left, MARGIN.top, {
       width: contentWidth(doc),
     });
   doc.moveDown(0.6);
@@ -235,8 +268,8 @@ function drawFooters(doc: Doc): void {
     doc.page.margins.bottom = 0;
     const y = doc.page.height - MARGIN.bottom + 18;
     doc.fillColor(MUTED).fontSize(7.5);
-    doc.text('本文件由資料提供機關產製，並以套件內經數位簽章的清單（manifest）保護。', MARGIN.left, y, { width, lineBreak: false });
-    doc.text('Produced by the data provider; the signed manifest in the package protects it.', MARGIN.left, y + 10, { width, lineBreak: false });
+    doc.text(FOOTER_ZH, MARGIN.left, y, { width, lineBreak: false });
+    doc.text(FOOTER_EN, MARGIN.left, y + 10, { width, lineBreak: false });
     doc.text(`第 ${i + 1} / ${range.count} 頁  Page ${i + 1} of ${range.count}`, MARGIN.left, y + 10, { width, align: 'right', lineBreak: false });
     doc.page.margins.bottom = MARGIN.bottom;
   }

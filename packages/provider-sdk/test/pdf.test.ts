@@ -57,6 +57,27 @@ describe('renderPdf', () => {
     assert.ok(a.equals(b));
   });
 
+  it('gives the same bytes after other documents as first in a fresh process (what the font keeps between documents changes nothing)', async () => {
+    const doc = input([record(7), { ...record(8), name: '測試 人員 Name 8' }]);
+    // Documents sharing its wording, and one whose record values are that wording, render before it here.
+    await renderPdf(input([record(1)]));
+    await renderPdf({ ...input([{ name: 'Registered address 個人所得資料', address: '所得總額' }]), fields: fields.slice(0, 1) });
+    const here = await renderPdf(doc);
+    const script = `
+      import { renderPdf } from './src/index.ts';
+      const input = ${JSON.stringify(doc)};
+      const pdf = await renderPdf({ ...input, createdAt: new Date(input.createdAt) });
+      process.stdout.write(pdf.toString('base64'));
+    `;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: join(import.meta.dirname, '..'),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.ok(here.equals(Buffer.from(run.stdout, 'base64')));
+  });
+
   it('breaks pages for many records', async () => {
     assert.equal(pageCount(await renderPdf(input([record(1)]))), 1);
     assert.ok(pageCount(await renderPdf(input(Array.from({ length: 30 }, (_, i) => record(i))))) >= 8);

@@ -1,5 +1,5 @@
 // The download package in memory, with packages signed by throw-away agency keys: layout,
-// encryption of every entry, byte-identical agency packages, the index and README, the errors,
+// encryption of both entries, byte-identical agency packages, the index and README, the errors,
 // and how long 15 packages of about 100 KB take.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
@@ -83,12 +83,15 @@ test('one folder per verified data set, with the agency package byte for byte, i
   assert.ok(index);
 });
 
-test('every entry is AES-256 encrypted (WinZip AE-2), and the password appears nowhere', async () => {
+test('the download is README.txt and contents.zip, both AES-256 encrypted (WinZip AE-2), and the password appears nowhere', async () => {
   const zip = await buildDownloadPackage(options());
   const reader = new ZipReader(new Uint8ArrayReader(zip));
   const entries = await reader.getEntries();
   await reader.close();
-  assert.equal(entries.length, 11);
+  assert.deepEqual(
+    entries.map((e) => e.filename),
+    ['README.txt', 'contents.zip'],
+  );
   for (const entry of entries) {
     assert.equal(entry.encrypted, true, `${entry.filename} is encrypted`);
     assert.equal(entry.zipCrypto, false, `${entry.filename} is not ZipCrypto`);
@@ -102,10 +105,14 @@ test('every entry is AES-256 encrypted (WinZip AE-2), and the password appears n
     assert.equal(bytes[i + 8], 3, 'AES-256');
     found++;
   }
-  assert.equal(found, 22, 'one AES field per entry in the local headers and the central directory');
+  assert.equal(found, 4, 'one AES field per entry in the local headers and the central directory');
   assert.equal(bytes.includes(Buffer.from(PASSWORD)), false);
+  // Nothing of the contents in clear: not the records, not an agency's package, not a folder name.
   for (const outcome of outcomes) {
-    if (outcome.status === 'ok') assert.equal(bytes.includes(outcome.package.files.get(PACKAGE_PATHS.data)?.subarray(0, 64) ?? Buffer.alloc(1)), false);
+    if (outcome.status !== 'ok') continue;
+    assert.equal(bytes.includes(outcome.package.files.get(PACKAGE_PATHS.data)?.subarray(0, 64) ?? Buffer.alloc(1)), false);
+    assert.equal(bytes.includes(outcome.archive.subarray(0, 64)), false);
+    assert.equal(bytes.includes(Buffer.from(`${outcome.agency}/${outcome.dataset}/`)), false);
   }
 });
 
@@ -159,6 +166,8 @@ test('README.txt explains the contents and the signature check, in Traditional C
     'Test data set income',
     'DL-7Q4K',
     '7-Zip',
+    '請再解開 contents.zip',
+    'extract contents.zip too',
   ]) {
     assert.ok(readme.includes(needle), `README mentions ${needle}`);
   }
@@ -189,9 +198,9 @@ test('nothing to pack, an unknown agency or a repeated data set is refused', asy
 test('opening: a wrong password, or a flipped bit in the ciphertext, is told apart', async () => {
   const zip = await buildDownloadPackage(options());
   await rejects(openDownload(zip, 'not the password at all'), 'wrong_password');
-  // Flip one bit in the encrypted data of one entry: its authentication code no longer matches.
+  // Flip one bit in the encrypted data of contents.zip: its authentication code no longer matches.
   const reader = new ZipReader(new Uint8ArrayReader(zip));
-  const entry = (await reader.getEntries()).find((e) => e.filename === 'test-tax/income/data.json');
+  const entry = (await reader.getEntries()).find((e) => e.filename === 'contents.zip');
   await reader.close();
   assert.ok(entry);
   const tampered = Buffer.from(zip);

@@ -8,6 +8,8 @@ export const DOWNLOAD_FORMAT = 'openmydata-download';
 
 export const DOWNLOAD_PATHS = {
   readme: 'README.txt',
+  /** The one ZIP (no password of its own) inside the encrypted download holding index.json and the data set folders. */
+  contents: 'contents.zip',
   index: 'index.json',
   package: 'package.zip',
   pdf: 'data.pdf',
