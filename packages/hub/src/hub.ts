@@ -9,6 +9,7 @@ import { Broker } from './broker/broker.ts';
 import { CatalogueCache } from './catalog/cache.ts';
 import { CatalogueService } from './catalog/catalogue-service.ts';
 import { loadRegistryFile } from './catalog/registry.ts';
+import { type CounterMode, createCounterMode } from './counter/counter-mode.ts';
 import { type Agency, seedRegistry } from './catalog/repository.ts';
 import type { Config } from './config.ts';
 import { DownloadService } from './delivery/download/download-service.ts';
@@ -56,6 +57,8 @@ export interface HubCore {
 export interface Hub extends HubCore {
   app: FastifyInstance;
   downloads: DownloadService;
+  /** Mode 2: counters, their console and the counter delivery's rules. */
+  counter: CounterMode;
   /** Listens on config.host:config.port; resolves to the URL actually bound. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -153,6 +156,8 @@ export interface HubOptions extends CoreOptions {
   notifier?: Notifier;
   /** Further surfaces (counter console, authorization server), each its own plugin. */
   surfaces?: readonly Surface[];
+  /** The counters registry the database is made to match; by default COUNTER_REGISTRY_FILE. */
+  counterRegistryFile?: string;
 }
 
 export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
@@ -189,6 +194,20 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const apiRoutes: Array<(app: FastifyInstance) => void> = [];
   const recipientNames: RecipientNames[] = [];
   const sweepers: Array<() => Promise<unknown>> = [];
+
+  const counter = await createCounterMode({
+    core,
+    notifier,
+    agencyKeys: agencyKeyCache(),
+    portalSessions: sessions,
+    registryFile: options.counterRegistryFile ?? (process.env.COUNTER_REGISTRY_FILE || undefined),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  surfaces.push(counter.surface);
+  portalPages.push(counter.portalPages);
+  apiRoutes.push(counter.apiRoutes);
+  recipientNames.push(counter.recipientNames);
+  sweepers.push(() => counter.sweep());
 
   // Expired downloads, sessions and attempt counters are purged even if nobody asks, and retrievals
   // of a process that died are failed so the person can retry.
@@ -260,6 +279,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     ...core,
     app,
     downloads,
+    counter,
     async listen() {
       await app.listen({ port: config.port, host: config.host });
       const address = app.server.address();

@@ -1,11 +1,13 @@
 // npm run operator -- <subject> <command> [...]: the operator's commands. Each subject is its own
 // file under cli/operator/ and one line in SUBJECTS below (agency now; service and counter next).
 import { agencyCommands } from './operator/agency.ts';
+import { counterCommands } from './operator/counter.ts';
 import { EXIT, type OperatorSubject } from './operator/context.ts';
 import { fail } from './fail.ts';
 
 const SUBJECTS: Readonly<Record<string, OperatorSubject>> = {
   agency: agencyCommands,
+  counter: counterCommands,
 };
 
 const USAGE = `Usage: npm run operator -- <subject> <command> [options]

@@ -37,6 +37,7 @@ export function page(input: PageInput): Html {
       <ul>
         <li><a href="/">${t('navHome')}</a></li>
         <li><a href="/catalogue">${t('navCatalogue')}</a></li>
+        <li><a href="/counters">${t('navCounters')}</a></li>
         <li><a href="/history">${t('navHistory')}</a></li>
       </ul>
     </nav>
