@@ -79,7 +79,9 @@ export interface CounterHub {
   stop(): Promise<void>;
 }
 
-export async function startCounterHub(options: { records?: Array<Record<string, unknown>>; env?: Record<string, string> } = {}): Promise<CounterHub> {
+export async function startCounterHub(
+  options: { records?: Array<Record<string, unknown>>; env?: Record<string, string>; now?: () => Date } = {},
+): Promise<CounterHub> {
   const agency = await startFakeAgency('household-office');
   agency.behave(async (info) => zipAnswer(await goodPackage(agency, info, { records: options.records ?? [{ value: 'synthetic record' }] })));
   const mail = await startMailSink({ smtpPort: 0, httpPort: 0 });
@@ -87,6 +89,7 @@ export async function startCounterHub(options: { records?: Array<Record<string, 
     registry: testRegistry([{ id: 'household-office', baseUrl: agency.url, datasets: DATASETS }]),
     notifier: createSmtpNotifier({ url: mail.smtpUrl, from: 'OpenMyData <no-reply@openmydata.invalid>' }),
     ...(options.env ? { env: options.env } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   await seedCounters(t.hub);
   return {
@@ -142,6 +145,10 @@ export class ConsoleClient {
 
   cookie(name: string): string | undefined {
     return this.cookies.get(name);
+  }
+
+  setCookie(name: string, value: string): void {
+    this.cookies.set(name, value);
   }
 
   async get(path: string): Promise<{ status: number; text: string; location: string | null; res: Response }> {

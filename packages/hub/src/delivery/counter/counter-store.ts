@@ -447,7 +447,11 @@ export async function purgeCounterRows(db: Db, now: Date, failureWindowMs: numbe
   let purged = 0;
   for (const result of [
     await db.deleteFrom('counter_packages').where('expires_at', '<=', stamp).executeTakeFirst(),
-    await db.deleteFrom('counter_redemptions').where('expires_at', '<=', stamp).executeTakeFirst(),
+    // Kept a while past expiry, so the clerk hears "expired" rather than "ended".
+    await db
+      .deleteFrom('counter_redemptions')
+      .where('expires_at', '<=', new Date(now.getTime() - 10 * 60_000).toISOString())
+      .executeTakeFirst(),
     await db.deleteFrom('counter_cases').where('expires_at', '<=', stamp).executeTakeFirst(),
     await db.deleteFrom('counter_codes').where('forget_at', '<=', stamp).executeTakeFirst(),
     await db
