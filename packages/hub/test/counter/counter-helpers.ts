@@ -127,7 +127,8 @@ export class ConsoleClient {
   private readonly cookies = new Map<string, string>();
   csrf = '';
 
-  constructor(readonly baseUrl: string) {}
+  /** Which hub process the next request goes to (any may serve any step). */
+  constructor(public baseUrl: string) {}
 
   private cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
