@@ -23,3 +23,6 @@ export { migrateToLatest } from './store/migrate.ts';
 export type { Consent, ConsumedConsent, Recipient } from './consent/consent-repository.ts';
 export type { Delivered, Delivery, DeliveryInput, VerifiedOutcome } from './retrieval/delivery.ts';
 export { ConsentUnavailableError, RetrievalService } from './retrieval/retrieval-service.ts';
+// Mode 2, for the demo (its counters registry and staff) and tools.
+export { type CounterRegistry, parseCounterRegistry } from './counter/counter-registry.ts';
+export { totpCode } from './counter/staff-credentials.ts';

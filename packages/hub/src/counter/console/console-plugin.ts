@@ -126,6 +126,8 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (parent, 
 
   /** The signed-in clerk, or a redirect to sign-in (saying why when their session ended). */
   async function signed(request: FastifyRequest, reply: FastifyReply): Promise<Signed | undefined> {
+    // ?lang= is remembered even when the answer is a redirect to sign in.
+    language(request, reply);
     const cookie = readCookie(request, STAFF_COOKIE);
     const current = await auth.current(cookie);
     if (current) return current;
