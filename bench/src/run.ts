@@ -3,6 +3,7 @@
 const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   broker: () => import('./broker.ts'),
   ledger: () => import('./ledger.ts'),
+  counter: () => import('./counter-flows.ts'),
 };
 
 const name = process.argv[2];

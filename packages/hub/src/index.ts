@@ -25,4 +25,7 @@ export type { Delivered, Delivery, DeliveryInput, VerifiedOutcome } from './retr
 export { ConsentUnavailableError, RetrievalService } from './retrieval/retrieval-service.ts';
 // Mode 2, for the demo (its counters registry and staff) and tools.
 export { type CounterRegistry, parseCounterRegistry } from './counter/counter-registry.ts';
+export { applyCounterRegistry } from './counter/counter-repository.ts';
+export { newStaffCredentials, putStaffAccount } from './counter/staff-admin.ts';
 export { totpCode } from './counter/staff-credentials.ts';
+export { subjectKeyer } from './keys/subject-key.ts';
