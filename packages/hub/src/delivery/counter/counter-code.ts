@@ -34,29 +34,44 @@ export function groupCode(code: string): string {
   return `${code.slice(0, 4)} ${code.slice(4)}`;
 }
 
-/** Keys the hub derives from HUB_SECRET for codes; neither is stored. */
+/** Keys the hub derives from HUB_SECRET for codes; none is stored. */
 export interface CodeKeys {
-  /** Looks a code up: HMAC of the code, so a database copy cannot list or test codes offline. */
-  hash(code: string): string;
-  /** The key a code opens its package with: scrypt of the code, salted with a secret per package. */
-  packageKey(code: string, packageId: string): Promise<Buffer>;
+  /**
+   * The one slow step per code (issued or scanned): its lookup hash and the key that opens its
+   * package both come from it, so every guess at a code costs a scrypt, even to someone holding the
+   * database and HUB_SECRET (a fast lookup hash would let them test all codes cheaply).
+   */
+  stretch(code: string): Promise<StretchedCode>;
   /** The confirmation code's stored form, bound to its redemption. */
   confirmationHash(redemptionId: string, confirmation: string): string;
 }
 
-// 2^15 × 8 × 128 bytes = 32 MiB and ~50 ms per derivation: one per code issued or scanned, while
-// each guess against a stolen database (and the hub secret) costs the same.
-const SCRYPT = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+export interface StretchedCode {
+  /** What the database looks a code up by. */
+  hash: string;
+  /** The key that wraps this code's package key, bound to the package. */
+  packageKey(packageId: string): Buffer;
+}
+
+// 2^14 × 8 × 128 bytes = 16 MiB and some 40-80 ms per derivation: one per code issued and one per
+// code scanned, while each of the 2^40 guesses against a stolen database (with the hub secret)
+// costs the same. docs/counter.md has the arithmetic.
+const SCRYPT = { N: 2 ** 14, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 
 export function codeKeys(hubSecret: Buffer): CodeKeys {
   const lookup = Buffer.from(hkdfSync('sha256', hubSecret, Buffer.alloc(0), 'openmydata counter code lookup', 32));
-  const salt = Buffer.from(hkdfSync('sha256', hubSecret, Buffer.alloc(0), 'openmydata counter package salt', 32));
+  const salt = Buffer.from(hkdfSync('sha256', hubSecret, Buffer.alloc(0), 'openmydata counter code salt', 32));
   const confirm = Buffer.from(hkdfSync('sha256', hubSecret, Buffer.alloc(0), 'openmydata counter confirmation', 32));
   return {
-    hash: (code) => createHmac('sha256', lookup).update(code).digest('hex'),
-    packageKey: (code, packageId) =>
+    stretch: (code) =>
       new Promise((resolve, reject) =>
-        scrypt(code, createHmac('sha256', salt).update(packageId).digest(), 32, SCRYPT, (error, key) => (error ? reject(error) : resolve(key))),
+        scrypt(code, salt, 32, SCRYPT, (error, stretched) => {
+          if (error) return reject(error);
+          resolve({
+            hash: createHmac('sha256', lookup).update(stretched).digest('hex'),
+            packageKey: (packageId) => Buffer.from(hkdfSync('sha256', stretched, Buffer.alloc(0), `openmydata counter package key:${packageId}`, 32)),
+          });
+        }),
       ),
     confirmationHash: (redemptionId, confirmation) => createHmac('sha256', confirm).update(`${redemptionId}:${confirmation}`).digest('hex'),
   };

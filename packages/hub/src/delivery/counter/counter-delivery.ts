@@ -87,11 +87,12 @@ export async function issueCode(
   for (let attempt = 0; ; attempt++) {
     const code = newCounterCode();
     const expiresAt = new Date(Math.min(options.at.getTime() + deps.codeTtlMs, options.packageExpiresAt.getTime()));
+    const stretched = await deps.codes.stretch(code);
     try {
       await insertCode(deps.db, {
-        codeHash: deps.codes.hash(code),
+        codeHash: stretched.hash,
         ...target,
-        wrapped: wrapSecret(await deps.codes.packageKey(code, target.packageId), LABELS.code(target.packageId), secret),
+        wrapped: wrapSecret(stretched.packageKey(target.packageId), LABELS.code(target.packageId), secret),
         ownerCode: seal(options.retrievalKey, LABELS.ownerCode(target.retrievalId), Buffer.from(code)),
         issuedAt: options.at,
         expiresAt,

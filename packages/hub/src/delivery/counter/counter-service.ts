@@ -230,7 +230,8 @@ export class CounterService {
     const read = readCodeInput(input);
     if (!read.ok) return { kind: 'refused', problem: read.problem };
     const now = this.now();
-    const code = await store.findCode(this.deps.db, this.deps.codes.hash(read.code));
+    const stretched = await this.deps.codes.stretch(read.code);
+    const code = await store.findCode(this.deps.db, stretched.hash);
     if (!code || code.officeId !== actor.officeId) {
       // Guessing is what the lock stops: an unknown code, or another office's, counts.
       const counted = await this.failure(
@@ -254,7 +255,7 @@ export class CounterService {
       await this.note(actor, { ...about, outcome: 'code_expired' });
       return { kind: 'expired' };
     }
-    const secret = unwrapSecret(await this.deps.codes.packageKey(read.code, code.packageId), LABELS.code(code.packageId), code.wrapped);
+    const secret = unwrapSecret(stretched.packageKey(code.packageId), LABELS.code(code.packageId), code.wrapped);
     const redemptionId = randomUUID();
     const confirmation = newConfirmationCode();
     const expiresAt = new Date(now.getTime() + COUNTER_TIMES.confirmationMs);
