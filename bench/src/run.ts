@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   pdf: () => import('./pdf.ts'),
   startup: () => import('./startup.ts'),
   zip: () => import('./download-zip.ts'),
+  counter: () => import('./counter-flows.ts'),
 };
 
 const name = process.argv[2];

@@ -5,13 +5,14 @@
 // Environment: HUB_PORT (3000; the demo takes the ports after it), DATA_DIR (var),
 // OMD_EXTRA_REGISTRY_DIR (every *.json in it is added to the demo's registry: outside agencies,
 // docs/joining-as-an-agency.md), DEMO_RESTART_DELAY_SECONDS (first back-off, 1).
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadRegistryFile, mergeRegistries, parseRegistry, type Registry, RegistryError } from '@openmydata/hub';
 import { blockedPortProblem } from './bad-ports.ts';
 import { DEMO_AGENCIES, registryFor } from './catalogue.ts';
+import { DEMO_COUNTERS, DEMO_STAFF, DEMO_STAFF_PASSWORD } from './counters.ts';
 import { REVOKED_DEMO_CITIZEN } from './ca/index.ts';
 import { DEMO_PERSONAS } from './population/citizens.ts';
 import { DEMO_SERVICES, demoServiceRegistry } from './services/index.ts';
@@ -84,6 +85,19 @@ const { registry: combined, extra } = await registry();
 mkdirSync(logDir, { recursive: true, mode: 0o700 });
 const registryFile = join(dataDir, 'registry.json');
 writeFileSync(registryFile, `${JSON.stringify(combined, null, 2)}\n`);
+// Mode 2: the demo's offices and counter services, and (once the hub is up) its counter staff.
+const countersFile = join(dataDir, 'counters.json');
+writeFileSync(countersFile, `${JSON.stringify(DEMO_COUNTERS, null, 2)}\n`);
+const staffFile = join(dataDir, 'demo-staff.json');
+writeFileSync(
+  staffFile,
+  `${JSON.stringify(
+    DEMO_STAFF.map((s) => ({ id: s.id, office: s.officeId, role: s.role, password: s.password, totp_secret: s.totpSecret })),
+    null,
+    2,
+  )}\n`,
+  { mode: 0o600 },
+);
 
 const idpUrl = `http://127.0.0.1:${hubPort + 8}`;
 const signerUrl = `http://127.0.0.1:${hubPort + 9}`;
@@ -93,6 +107,7 @@ const env = {
   HUB_PORT: String(hubPort),
   DATA_DIR: dataDir,
   REGISTRY_FILE: registryFile,
+  COUNTER_REGISTRY_FILE: countersFile,
   // Identity: the demo CA's trust anchor and CRLs (written by the signer), the local card signer,
   // and the mock national mobile ID.
   X509_TRUST_ANCHORS: trust('demo-root-ca.pem'),
@@ -259,9 +274,24 @@ if (!stopping) {
   }
 }
 if (stopping) process.exit(1);
+// The demo's counter staff, made the operator's way (public demo credentials, printed below).
+const staffImport = await new Promise<{ ok: boolean; output: string }>((resolve) =>
+  execFile(
+    process.execPath,
+    ['--import', 'tsx', 'packages/hub/src/cli/operator.ts', 'counter', 'staff', 'import', staffFile, '--operator', 'demo'],
+    { cwd: root, env, timeout: 60_000 },
+    (error, stdout, stderr) => resolve({ ok: !error, output: `${stdout}${stderr}` }),
+  ),
+);
+if (!staffImport.ok) {
+  report(`The demo's counter staff could not be made:\n${staffImport.output}`);
+  shutdown(1);
+}
+if (stopping) process.exit(1);
 running = true;
 
 const pad = (s: string, n: number) => s.padEnd(n);
+const demoClerk = DEMO_STAFF[0] as (typeof DEMO_STAFF)[number];
 const lines = [
   '',
   'OpenMyData demo is running.',
@@ -274,7 +304,13 @@ const lines = [
   `  Citizen portal         ${hubUrl}/   (download your data: ${hubUrl}/catalogue)`,
   `  Card signer (X.509)    ${signerUrl}   the demo's card-reader helper, level 1`,
   `  Mock mobile ID (OIDC)  ${idpUrl}   level 2; the page shows the one-time code`,
-  `  Mail outbox (SMTP)     http://127.0.0.1:${hubPort + 10}/   notices sent after each download or transfer`,
+  `  Mail outbox (SMTP)     http://127.0.0.1:${hubPort + 10}/   notices after each download or transfer, and counter confirmation codes`,
+  '',
+  `  Counter services       ${hubUrl}/counters   (mode 2: a barcode instead of paper certificates)`,
+  `  Counter console        ${hubUrl}/console   for clerks; the confirmation code reaches the person in the mail outbox`,
+  `    Demo clerk:           ${demoClerk.id}   password ${DEMO_STAFF_PASSWORD}   TOTP secret ${demoClerk.totpSecret}`,
+  '                          the current 6-digit code: npm run demo-totp (or add the secret to any authenticator app)',
+  `    Other offices:        clerk.<office> and supervisor.<office>, same password: ${[...new Set(DEMO_STAFF.map((s) => s.officeId))].join(', ')}`,
   '',
   '  Demo agencies (Provider API v1):',
   ...DEMO_AGENCIES.map(

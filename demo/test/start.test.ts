@@ -228,6 +228,30 @@ test('npm run fetch refuses without an operator and a reason, and explains bad i
   assert.match(unknownFlag.stderr, /Usage/);
 });
 
+test('npm start prints the counter console and a demo clerk whose login works; the counters list has 13 or more services', async () => {
+  assert.match(output, new RegExp(`Counter console\\s+http://localhost:${port}/console`));
+  const clerk = /Demo clerk:\s+(\S+)\s+password (\S+)\s+TOTP secret ([A-Z2-7]+)/.exec(output);
+  assert.ok(clerk, output);
+  const [, id, password, secret] = clerk as unknown as [string, string, string, string];
+  const totp = await runScript('demo/src/counter-totp.ts', [id], { cwd: root, env });
+  assert.equal(totp.code, 0, totp.stderr);
+  const code = /^(\d{6}) {2}/.exec(totp.stdout)?.[1];
+  assert.ok(code, totp.stdout);
+  const base = `http://localhost:${port}`;
+  const form = await fetch(`${base}/console/sign-in`);
+  const cookie = (form.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
+  const signIn = await fetch(`${base}/console/sign-in`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf, staff: id, password, totp: code }),
+  });
+  assert.equal(signIn.status, 303, `${secret}: ${await signIn.text()}`);
+  const counters = (await (await fetch(`${base}/api/v1/counters`)).json()) as { offices: Array<{ services: unknown[] }> };
+  assert.ok(counters.offices.flatMap((o) => o.services).length >= 13);
+});
+
 test('nothing personal in ./var (database, keys, logs) after the demo served real fetches', () => {
   const citizen = findCitizen('A123456789');
   assert.ok(citizen);

@@ -9,6 +9,7 @@ import { Broker } from './broker/broker.ts';
 import { CatalogueCache } from './catalog/cache.ts';
 import { CatalogueService } from './catalog/catalogue-service.ts';
 import { loadRegistryFile } from './catalog/registry.ts';
+import { type CounterMode, createCounterMode } from './counter/counter-mode.ts';
 import { type Agency, seedRegistry } from './catalog/repository.ts';
 import type { Config } from './config.ts';
 import { DownloadService } from './delivery/download/download-service.ts';
@@ -59,6 +60,8 @@ export interface Hub extends HubCore {
   downloads: DownloadService;
   /** Mode 3: the service registry, the authorization server and transfers to services. */
   services: ServicesMode;
+  /** Mode 2: counters, their console and the counter delivery's rules. */
+  counter: CounterMode;
   /** Listens on config.host:config.port; resolves to the URL actually bound. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -156,6 +159,8 @@ export interface HubOptions extends CoreOptions {
   notifier?: Notifier;
   /** Further surfaces (counter console, authorization server), each its own plugin. */
   surfaces?: readonly Surface[];
+  /** The counters registry the database is made to match; by default COUNTER_REGISTRY_FILE. */
+  counterRegistryFile?: string;
 }
 
 export async function createHub(config: Config, options: HubOptions = {}): Promise<Hub> {
@@ -200,6 +205,19 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   apiRoutes.push(...services.apiRoutes);
   recipientNames.push(services.recipientNames);
   sweepers.push(...services.sweepers);
+  const counter = await createCounterMode({
+    core,
+    notifier,
+    agencyKeys: agencyKeyCache(),
+    portalSessions: sessions,
+    registryFile: options.counterRegistryFile ?? (process.env.COUNTER_REGISTRY_FILE || undefined),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  surfaces.push(counter.surface);
+  portalPages.push(counter.portalPages);
+  apiRoutes.push(counter.apiRoutes);
+  recipientNames.push(counter.recipientNames);
+  sweepers.push(() => counter.sweep());
 
   // Expired downloads, sessions and attempt counters are purged even if nobody asks, and retrievals
   // of a process that died are failed so the person can retry.
@@ -272,6 +290,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     app,
     downloads,
     services,
+    counter,
     async listen() {
       await app.listen({ port: config.port, host: config.host });
       const address = app.server.address();

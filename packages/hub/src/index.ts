@@ -26,3 +26,9 @@ export { ConsentUnavailableError, RetrievalService } from './retrieval/retrieval
 // Mode 3: the service registry, for the demo launcher and tests.
 export { serviceProviderSchema, serviceRegistrySchema, type ServiceRegistry } from './catalog/service-registry.ts';
 export { upsertProvider } from './catalog/service-repository.ts';
+// Mode 2, for the demo (its counters registry and staff) and tools.
+export { type CounterRegistry, parseCounterRegistry } from './counter/counter-registry.ts';
+export { applyCounterRegistry } from './counter/counter-repository.ts';
+export { newStaffCredentials, putStaffAccount } from './counter/staff-admin.ts';
+export { totpCode } from './counter/staff-credentials.ts';
+export { subjectKeyer } from './keys/subject-key.ts';

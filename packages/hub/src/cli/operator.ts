@@ -1,6 +1,7 @@
 // npm run operator -- <subject> <command> [...]: the operator's commands. Each subject is its own
 // file under cli/operator/ and one line in SUBJECTS below (agency now; service and counter next).
 import { agencyCommands } from './operator/agency.ts';
+import { counterCommands } from './operator/counter.ts';
 import { EXIT, type OperatorSubject } from './operator/context.ts';
 import { serviceCommands } from './operator/service.ts';
 import { fail } from './fail.ts';
@@ -8,6 +9,7 @@ import { fail } from './fail.ts';
 const SUBJECTS: Readonly<Record<string, OperatorSubject>> = {
   agency: agencyCommands,
   service: serviceCommands,
+  counter: counterCommands,
 };
 
 const USAGE = `Usage: npm run operator -- <subject> <command> [options]

@@ -14,6 +14,10 @@ interface Wording {
   subject(recipient: string): string;
   lead(time: string, recipient: string): string;
   datasetLine(name: string, agency: string): string;
+  /** The confirmation code line (counter_confirmation), and what to do with the code. */
+  code?(code: string, minutes: number): string;
+  notYou?: string;
+  neverAsks?: string;
 }
 
 interface Language {
@@ -36,7 +40,7 @@ export function taipeiTime(at: Date): string {
 const LANGUAGES: Record<NoticeLang, Language> = {
   'zh-TW': {
     htmlLang: 'zh-Hant-TW',
-    someone: { transfer: '一項線上服務', counter_retrieval: '一個臨櫃機關' },
+    someone: { transfer: '一項線上服務', counter_retrieval: '一個臨櫃機關', counter_confirmation: '一個臨櫃機關' },
     kinds: {
       download: {
         subject: () => `${BRAND}：您的資料已被下載`,
@@ -53,6 +57,14 @@ const LANGUAGES: Record<NoticeLang, Language> = {
         lead: (time, r) => `「${r}」的臨櫃人員已於 ${time}透過 ${BRAND} 調閱您的下列資料：`,
         datasetLine: (name, agency) => `${name}（${agency}）`,
       },
+      counter_confirmation: {
+        subject: (r) => `${BRAND}：「${r}」臨櫃調閱確認碼`,
+        lead: (time, r) => `「${r}」的臨櫃人員於 ${time}掃描了您的條碼，要調閱您的下列資料：`,
+        datasetLine: (name, agency) => `${name}（${agency}）`,
+        code: (code, minutes) => `確認碼：${code}（${minutes} 分鐘內有效）。如果您正在櫃檯前，請將確認碼告訴臨櫃人員。`,
+        notYou: '如果您不在櫃檯前，請勿將確認碼告訴任何人，並查看您的使用紀錄：',
+        neverAsks: '確認碼只告訴您面前的臨櫃人員；OpenMyData 不會以電話或電子郵件向您索取。',
+      },
     },
     time: (at) => `${taipeiTime(at)}（臺灣時間）`,
     notYou: '如果這不是您本人的操作，請立即聯絡 OpenMyData 客服中心，並查看您的使用紀錄：',
@@ -61,7 +73,7 @@ const LANGUAGES: Record<NoticeLang, Language> = {
   },
   en: {
     htmlLang: 'en',
-    someone: { transfer: 'an online service', counter_retrieval: 'an agency counter' },
+    someone: { transfer: 'an online service', counter_retrieval: 'an agency counter', counter_confirmation: 'an agency counter' },
     kinds: {
       download: {
         subject: () => `${BRAND}: your data was downloaded`,
@@ -77,6 +89,14 @@ const LANGUAGES: Record<NoticeLang, Language> = {
         subject: (r) => `${BRAND}: ${r} retrieved your data at a counter`,
         lead: (time, r) => `On ${time}, counter staff of ${r} retrieved the following data about you through ${BRAND}:`,
         datasetLine: (name, agency) => `${name} (${agency})`,
+      },
+      counter_confirmation: {
+        subject: (r) => `${BRAND}: confirmation code for ${r}`,
+        lead: (time, r) => `On ${time}, counter staff of ${r} scanned your code to open the following data about you:`,
+        datasetLine: (name, agency) => `${name} (${agency})`,
+        code: (code, minutes) => `Confirmation code: ${code} (works for ${minutes} minutes). If you are at the counter, tell it to the clerk.`,
+        notYou: 'If you are not at a counter, tell this code to nobody and check your usage history:',
+        neverAsks: 'Tell the code only to the clerk in front of you; OpenMyData never asks for it by phone or email.',
       },
     },
     time: (at) => `${taipeiTime(at)} Taiwan time (UTC+8)`,
@@ -101,6 +121,9 @@ interface Section {
   subject: string;
   lead: string;
   datasets: string[];
+  code: string | undefined;
+  notYou: string;
+  neverAsks: string;
 }
 
 function section(notice: Notice, lang: NoticeLang): Section {
@@ -112,11 +135,16 @@ function section(notice: Notice, lang: NoticeLang): Section {
     subject: wording.subject(recipient),
     lead: wording.lead(language.time(notice.at), recipient),
     datasets: notice.datasets.map((d) => wording.datasetLine(clean(d.name[lang]), clean(d.agency[lang]))),
+    code: wording.code && notice.confirmation ? wording.code(notice.confirmation.code, notice.confirmation.validMinutes) : undefined,
+    notYou: wording.notYou ?? language.notYou,
+    neverAsks: wording.neverAsks ?? language.neverAsks,
   };
 }
 
 function textSection(s: Section, historyUrl: string): string {
-  return [s.lead, '', ...s.datasets.map((d) => `  - ${d}`), '', s.lang.notYou, historyUrl, '', s.lang.neverAsks, s.lang.automatic].join('\n');
+  return [s.lead, '', ...s.datasets.map((d) => `  - ${d}`), '', ...(s.code ? [s.code, ''] : []), s.notYou, historyUrl, '', s.neverAsks, s.lang.automatic].join(
+    '\n',
+  );
 }
 
 function htmlSection(s: Section, historyUrl: string): string {
@@ -126,8 +154,8 @@ function htmlSection(s: Section, historyUrl: string): string {
 <ul>
 ${s.datasets.map((d) => `<li>${escapeHtml(d)}</li>`).join('\n')}
 </ul>
-<p><strong>${escapeHtml(s.lang.notYou)}</strong><br><a href="${url}">${url}</a></p>
-<p style="color:#555555">${escapeHtml(s.lang.neverAsks)}<br>${escapeHtml(s.lang.automatic)}</p>
+${s.code ? `<p style="font-size:1.4em"><strong>${escapeHtml(s.code)}</strong></p>\n` : ''}<p><strong>${escapeHtml(s.notYou)}</strong><br><a href="${url}">${url}</a></p>
+<p style="color:#555555">${escapeHtml(s.neverAsks)}<br>${escapeHtml(s.lang.automatic)}</p>
 </div>`;
 }
 
@@ -139,7 +167,8 @@ export class NoticeError extends Error {
 export function composeNotice(notice: Notice): ComposedNotice {
   if (!(notice.at instanceof Date) || Number.isNaN(notice.at.getTime())) throw new NoticeError('at is not a valid date');
   if (!LANGUAGES[notice.lang]) throw new NoticeError('lang is not zh-TW or en');
-  if (!LANGUAGES.en.kinds[notice.kind]) throw new NoticeError('kind is not download, transfer or counter_retrieval');
+  if (!LANGUAGES.en.kinds[notice.kind]) throw new NoticeError('kind is not download, transfer, counter_retrieval or counter_confirmation');
+  if (notice.kind === 'counter_confirmation' && !/^\d{6}$/.test(notice.confirmation?.code ?? '')) throw new NoticeError('confirmation code is not 6 digits');
   if (notice.datasets.length === 0) throw new NoticeError('datasets is empty');
   let historyUrl: string;
   try {

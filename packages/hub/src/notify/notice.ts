@@ -4,7 +4,8 @@
 
 export type NoticeLang = 'zh-TW' | 'en';
 
-export type NoticeKind = 'download' | 'transfer' | 'counter_retrieval';
+/** counter_confirmation carries the one-time code a clerk asks for before opening a counter package. */
+export type NoticeKind = 'download' | 'transfer' | 'counter_retrieval' | 'counter_confirmation';
 
 export interface BilingualName {
   'zh-TW': string;
@@ -24,6 +25,8 @@ export interface Notice {
   recipient?: BilingualName;
   /** The person's usage history page. */
   historyUrl: string;
+  /** counter_confirmation only: the code the person tells the clerk (6 digits) and how long it works. */
+  confirmation?: { code: string; validMinutes: number };
 }
 
 export interface Notifier {

@@ -6,6 +6,7 @@ import * as m0002 from './migrations/0002-ledger.ts';
 import * as m0003 from './migrations/0003-sessions-and-consents.ts';
 import * as m0004 from './migrations/0004-passkeys.ts';
 import * as m0005 from './migrations/0005-retrievals.ts';
+import * as m0006 from './migrations/0006-counters.ts';
 import * as m0007 from './migrations/0007-services.ts';
 import * as m0008 from './migrations/0008-agency-source.ts';
 
@@ -15,7 +16,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0003-sessions-and-consents': m0003,
   '0004-passkeys': m0004,
   '0005-retrievals': m0005,
-  // 0006 (counters) is mode 2.
+  '0006-counters': m0006,
   '0007-services': m0007,
   '0008-agency-source': m0008,
 };

@@ -259,3 +259,135 @@ export interface ServiceTransferTable {
   revoked_at: string | null;
   expires_at: string;
 }
+
+// mode 2: counter (migration 0006). Declared as a second part of Database (interfaces merge), so
+// this block stays apart from the others.
+export interface Database {
+  counter_offices: CounterOfficeTable;
+  counter_services: CounterServiceTable;
+  counter_staff: CounterStaffTable;
+  counter_staff_sessions: CounterStaffSessionTable;
+  counter_packages: CounterPackageTable;
+  counter_codes: CounterCodeTable;
+  counter_redemptions: CounterRedemptionTable;
+  counter_cases: CounterCaseTable;
+  counter_failures: CounterFailureTable;
+  counter_lockouts: CounterLockoutTable;
+}
+
+export interface CounterOfficeTable {
+  id: string;
+  government_id: string;
+  government_name_zh: string;
+  government_name_en: string;
+  name_zh: string;
+  name_en: string;
+  address_zh: string;
+  address_en: string;
+  position: number;
+  updated_at: string;
+}
+
+export interface CounterServiceTable {
+  id: string;
+  office_id: string;
+  name_zh: string;
+  name_en: string;
+  purpose_zh: string;
+  purpose_en: string;
+  /** JSON array of data set ids. */
+  datasets: string;
+  position: number;
+  updated_at: string;
+}
+
+export interface CounterStaffTable {
+  id: string;
+  office_id: string;
+  role: 'clerk' | 'supervisor';
+  password_hash: string;
+  sealed_totp: string;
+  last_totp_step: ColumnType<number, number | undefined, number>;
+  disabled_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CounterStaffSessionTable {
+  id_hash: string;
+  staff_id: string;
+  console_id: string;
+  sealed: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+}
+
+export interface CounterPackageTable {
+  id: string;
+  retrieval_id: string;
+  consent_id: string;
+  subject_key: string;
+  service_id: string;
+  office_id: string;
+  datasets: string;
+  ciphertext: Buffer;
+  size: number;
+  owner_sealed: string;
+  claim_id: string | null;
+  claimed_until: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface CounterCodeTable {
+  code_hash: string;
+  package_id: string;
+  retrieval_id: string;
+  subject_key: string;
+  service_id: string;
+  office_id: string;
+  status: 'live' | 'replaced' | 'used';
+  wrapped: string | null;
+  owner_code: string | null;
+  issued_at: string;
+  expires_at: string;
+  used_at: string | null;
+  forget_at: string;
+}
+
+export interface CounterRedemptionTable {
+  id: string;
+  package_id: string;
+  code_hash: string;
+  staff_id: string;
+  console_id: string;
+  confirmation_hash: string;
+  sealed: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface CounterCaseTable {
+  id: string;
+  staff_id: string;
+  office_id: string;
+  service_id: string;
+  subject_key: string;
+  consent_id: string;
+  datasets: string;
+  sealed: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface CounterFailureTable {
+  id: string;
+  lock_key: string;
+  at: string;
+}
+
+export interface CounterLockoutTable {
+  lock_key: string;
+  locked_until: string;
+}

@@ -12,6 +12,7 @@ const ASSETS: Record<string, { type: string; body: string }> = {
   'portal.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(here('portal.js'), 'utf8') },
   'portal.css': { type: 'text/css; charset=utf-8', body: readFileSync(here('portal.css'), 'utf8') },
   'passkey.js': { type: 'text/javascript; charset=utf-8', body: passkeyScript() },
+  'counter.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(here('counter.js'), 'utf8') },
 };
 
 export function portalAssets(parent: FastifyInstance): void {

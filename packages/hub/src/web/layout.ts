@@ -38,6 +38,7 @@ export function page(input: PageInput): Html {
         <li><a href="/">${t('navHome')}</a></li>
         <li><a href="/catalogue">${t('navCatalogue')}</a></li>
         <li><a href="/services">${t('navServices')}</a></li>
+        <li><a href="/counters">${t('navCounters')}</a></li>
         <li><a href="/history">${t('navHistory')}</a></li>
       </ul>
     </nav>

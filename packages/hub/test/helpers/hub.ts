@@ -17,7 +17,7 @@ export interface TestHub {
 }
 
 export async function startTestHub(
-  options: { registry?: unknown; env?: Record<string, string>; identity?: IdentityMethods; notifier?: Notifier } = {},
+  options: { registry?: unknown; env?: Record<string, string>; identity?: IdentityMethods; notifier?: Notifier; now?: () => Date } = {},
 ): Promise<TestHub> {
   const database = await createTestDatabase();
   const env: Record<string, string> = {
@@ -39,6 +39,7 @@ export async function startTestHub(
     logger: capture.logger,
     identity: options.identity ?? { x509: undefined, oidc: undefined },
     notifier: options.notifier ?? createNoopNotifier(),
+    ...(options.now ? { now: options.now } : {}),
   });
   const url = await hub.listen();
   return {
