@@ -56,7 +56,6 @@ export const portalPlugin: FastifyPluginAsync<PortalOptions> = async (app, optio
     recipients: options.recipients,
     passkey: options.methods.passkey,
   });
-  for (const register of options.pages ?? []) register(app);
   if (options.methods.passkey)
     passkeyPages(app, { sessions: options.sessions, passkey: options.methods.passkey, subjectKeyOf: (id) => options.retrievals.subjectKeyOf(id) });
   for (const register of options.pages ?? []) register(app);
