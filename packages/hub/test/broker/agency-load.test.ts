@@ -2,7 +2,10 @@
 // exchanges in flight per agency with the rest queued in order, 429 + Retry-After honoured, a breaker
 // that never counts the hub's own queueing or an agency's shedding, and the flow's deadline kept.
 import assert from 'node:assert/strict';
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
+import { createProvider } from '@openmydata/provider-sdk';
 import type { DatasetOutcome } from '../../src/broker/outcome.ts';
 import { FAILURE_MESSAGES } from '../../src/broker/outcome.ts';
 import { closeAfterAll } from '../helpers/close-after-all.ts';
@@ -238,4 +241,73 @@ test('a full queue refuses at once with agency_busy', async () => {
   await held.releaseNext();
   assert.equal((await first.outcome).status, 'ok');
   assert.equal((await waiting.outcome).status, 'ok');
+});
+
+test('an agency built with the provider SDK sheds with 429 past maxConcurrent, and the broker still gets every package', async () => {
+  // The SDK agency needs the hub's address and the hub the agency's: the agency's server listens
+  // first and is handed the SDK's handler once the hub is up.
+  let listener: RequestListener = (_req, res) => res.writeHead(503).end();
+  const server = createServer((req, res) => listener(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closeAfter(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const t = await startTestHub({
+    registry: testRegistry([{ id: 'sdk-agency', baseUrl: url, datasets: ['ds-one'] }]),
+    env: { BROKER_AGENCY_CONCURRENCY: '4', BROKER_MAX_ATTEMPTS: '1', BROKER_TIMEOUT_SECONDS: '10' },
+  });
+  closeAfter(() => t.stop());
+  const waiting: Array<() => void> = [];
+  let arrived: () => void = () => {};
+  const shed: object[] = [];
+  const provider = createProvider({
+    agency: { id: 'sdk-agency', name: { 'zh-TW': '測試機關', en: 'Test agency' } },
+    hub: { issuer: t.hub.config.publicUrl, jwksUrl: `${t.url}/.well-known/jwks.json` },
+    maxConcurrent: 1,
+    logger: {
+      info: (obj, msg) => {
+        if (msg !== 'package request shed') return;
+        shed.push(obj);
+        arrived();
+      },
+      warn() {},
+      error() {},
+    },
+    datasets: [
+      {
+        id: 'ds-one',
+        name: { 'zh-TW': '資料集', en: 'Data set' },
+        fields: [{ id: 'value', name: { 'zh-TW': '值', en: 'Value' }, type: 'string' }],
+        fetch: async () => {
+          await new Promise<void>((release) => {
+            waiting.push(release);
+            arrived();
+          });
+          return { records: [{ value: 'synthetic' }] };
+        },
+      },
+    ],
+  });
+  listener = provider.handler;
+  const fetches = await Promise.all([0, 1, 2, 3].map((i) => startFetch(t, `p${i}`)));
+  const settled = Promise.all(fetches.map((f) => f.outcome));
+  let done = false;
+  void settled.then(() => {
+    done = true;
+  });
+  // The hub sends four at once; the agency takes one and sheds three. Then each held fetch is let
+  // go as it comes, while the shed ones are asked again after their Retry-After.
+  const ready = () => waiting.length > 0 && shed.length >= 3;
+  while (!done) {
+    await Promise.race([new Promise<void>((resolve) => (ready() ? resolve() : (arrived = () => ready() && resolve()))), settled]);
+    for (const release of waiting.splice(0)) release();
+  }
+  assert.equal(shed.length >= 3, true, `the agency shed the requests past its one (${shed.length})`);
+  for (const outcome of await settled) {
+    assert.equal(outcome.status, 'ok', show(outcome));
+    if (outcome.status === 'ok') assert.equal(outcome.package.manifest.agency, 'sdk-agency');
+  }
+  assert.equal(t.hub.broker.breakerState('sdk-agency'), 'closed');
 });
