@@ -31,6 +31,10 @@ const schema = z.object({
     .int()
     .min(1024)
     .default(32 * 1024 * 1024),
+  /** Exchanges this process keeps in flight to one agency; the rest wait their turn in a queue. */
+  BROKER_AGENCY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(8),
+  /** Requests that may wait for one agency; beyond it a data set fails at once as agency_busy. */
+  BROKER_AGENCY_QUEUE: z.coerce.number().int().min(0).max(100_000).default(500),
   /** 'true', or the number of proxy hops to trust for X-Forwarded-For; unset: no proxy. */
   TRUST_PROXY: z
     .string()
@@ -69,6 +73,8 @@ export interface Config {
     maxAttempts: number;
     maxPreparationSeconds: number;
     maxPackageBytes: number;
+    agencyConcurrency: number;
+    agencyQueue: number;
   };
 }
 
@@ -116,6 +122,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxAttempts: e.BROKER_MAX_ATTEMPTS,
       maxPreparationSeconds: e.BROKER_MAX_PREPARATION_SECONDS,
       maxPackageBytes: e.BROKER_MAX_PACKAGE_BYTES,
+      agencyConcurrency: e.BROKER_AGENCY_CONCURRENCY,
+      agencyQueue: e.BROKER_AGENCY_QUEUE,
     },
   };
 }

@@ -9,6 +9,8 @@ test('defaults: port 3000 on localhost, SQLite under var/', () => {
   assert.equal(config.databaseUrl, undefined);
   assert.equal(config.dataDir, 'var');
   assert.equal(config.broker.maxPreparationSeconds, 5400);
+  assert.equal(config.broker.agencyConcurrency, 8);
+  assert.equal(config.broker.agencyQueue, 500);
 });
 
 test('HUB_PORT moves the hub and its public URL', () => {
@@ -38,6 +40,9 @@ test('production refuses to start without HUB_SECRET', () => {
 test('out-of-range numbers are refused', () => {
   assert.throws(() => loadConfig({ HUB_PORT: '70000' }), ConfigError);
   assert.throws(() => loadConfig({ BROKER_MAX_ATTEMPTS: '0' }), ConfigError);
+  assert.throws(() => loadConfig({ BROKER_AGENCY_CONCURRENCY: '0' }), /BROKER_AGENCY_CONCURRENCY/);
+  assert.throws(() => loadConfig({ BROKER_AGENCY_QUEUE: '-1' }), /BROKER_AGENCY_QUEUE/);
+  assert.equal(loadConfig({ BROKER_AGENCY_CONCURRENCY: '2', BROKER_AGENCY_QUEUE: '0' }).broker.agencyQueue, 0);
 });
 
 test('empty variables count as unset', () => {

@@ -31,6 +31,11 @@ export const PROBLEM_CATALOGUE = {
   body_too_large: { status: 413, title: 'Request body too large', detail: 'The request body must be empty (at most 1 KiB is read).' },
   not_found: { status: 404, title: 'Not found', detail: 'There is nothing at this path.' },
   method_not_allowed: { status: 405, title: 'Method not allowed', detail: 'This path does not accept this method.' },
+  too_many_requests: {
+    status: 429,
+    title: 'Too many requests',
+    detail: 'The agency is answering as many requests as it can; ask again after the time given.',
+  },
   internal_error: { status: 500, title: 'Internal error', detail: 'The agency could not produce the package; the error has been logged.' },
 } as const satisfies Record<string, CatalogueEntry>;
 

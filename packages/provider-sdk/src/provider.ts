@@ -13,7 +13,7 @@ import { PreparationStore } from './preparation-store.ts';
 import { redactError } from './redact.ts';
 import { MemoryReplayStore } from './replay-store.ts';
 import type { ListeningProvider, Logger, Provider, ProviderOptions } from './types.ts';
-import { validateOptions } from './validate-options.ts';
+import { DEFAULT_MAX_CONCURRENT, validateOptions } from './validate-options.ts';
 
 const SILENT: Logger = { info() {}, warn() {}, error() {} };
 
@@ -49,13 +49,29 @@ export function createProvider(options: ProviderOptions): Provider {
     logger,
   };
 
+  // Shedding happens before the token is checked: an overloaded agency must answer cheaply.
+  const maxConcurrent = options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
+  let inFlight = 0;
+  const packageRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (inFlight >= maxConcurrent) {
+      logger.info({ status: 429, code: 'too_many_requests', inFlight }, 'package request shed');
+      return sendProblem(res, new ProviderError('too_many_requests', { retryAfterSeconds: PROVIDER_API.minRetryAfterSeconds }));
+    }
+    inFlight += 1;
+    try {
+      await handlePackageRequest(req, res, deps);
+    } finally {
+      inFlight -= 1;
+    }
+  };
+
   const routes: Record<string, Route> = {
     [PROVIDER_API.jwksPath]: {
       methods: ['GET', 'HEAD'],
       handle: (_req, res) => sendJson(res, 200, keyRing.jwks(), { 'Cache-Control': 'public, max-age=300' }),
     },
     '/healthz': { methods: ['GET', 'HEAD'], handle: (_req, res) => sendJson(res, 200, { status: 'ok' }) },
-    [PROVIDER_API.packagePath]: { methods: ['POST'], handle: (req, res) => handlePackageRequest(req, res, deps) },
+    [PROVIDER_API.packagePath]: { methods: ['POST'], handle: packageRequest },
   };
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {

@@ -80,6 +80,12 @@ export interface ProviderOptions {
   logger?: Logger;
   /** Where seen request-token ids are remembered; default in memory (one process). */
   replayStore?: ReplayStore;
+  /**
+   * Package requests answered at once; one more is refused with 429 too_many_requests and
+   * Retry-After: 1, unread, so an overloaded agency stays fast for the requests it took. Default 32;
+   * Infinity turns shedding off.
+   */
+  maxConcurrent?: number;
   /** Clock skew accepted on request-token times, default 5 s. */
   clockToleranceSeconds?: number;
   /**

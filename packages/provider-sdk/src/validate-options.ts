@@ -3,6 +3,9 @@ import { FIELD_TYPES as ALL_FIELD_TYPES } from '@openmydata/protocol';
 import { PROVIDER_API } from '@openmydata/protocol';
 import type { DatasetHandler, LocalizedText, ProviderOptions } from './types.ts';
 
+/** Package requests an agency works on at once before it sheds load with 429. */
+export const DEFAULT_MAX_CONCURRENT = 32;
+
 const DATASET_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const FIELD_TYPES: ReadonlySet<string> = new Set(ALL_FIELD_TYPES);
 
@@ -27,6 +30,10 @@ export function validateOptions(options: ProviderOptions): void {
   const tolerance = options.clockToleranceSeconds ?? PROVIDER_API.defaultClockToleranceSeconds;
   if (!Number.isFinite(tolerance) || tolerance < 0 || tolerance > PROVIDER_API.maxClockToleranceSeconds) {
     fail('clockToleranceSeconds', `must be between 0 and ${PROVIDER_API.maxClockToleranceSeconds}`);
+  }
+  const maxConcurrent = options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
+  if (maxConcurrent !== Number.POSITIVE_INFINITY && !(Number.isInteger(maxConcurrent) && maxConcurrent >= 1)) {
+    fail('maxConcurrent', 'must be a whole number of at least 1, or Infinity');
   }
   if (!Array.isArray(options.datasets) || options.datasets.length === 0) fail('datasets', 'must list at least one data set');
   const seen = new Set<string>();

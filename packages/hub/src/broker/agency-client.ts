@@ -7,6 +7,8 @@ export type Exchange =
   | { kind: 'package'; body: Buffer }
   | { kind: 'no_data' }
   | { kind: 'preparing'; retryAfterSeconds: number | undefined }
+  /** 429: the agency is shedding load and did not take the request; ask again later, same txn. */
+  | { kind: 'busy'; retryAfterSeconds: number | undefined }
   | { kind: 'maintenance'; retryAfterSeconds: number | undefined }
   | { kind: 'rejected'; status: number; code: string | undefined }
   | { kind: 'server_error'; status: number; retryAfterSeconds: number | undefined }
@@ -63,7 +65,8 @@ async function classify(response: Response, options: ExchangeOptions): Promise<E
     return body ? { kind: 'package', body } : { kind: 'too_large' };
   }
   if (status === 204) return { kind: 'no_data' };
-  if (status === 202 || status === 429) return { kind: 'preparing', retryAfterSeconds: retryAfter };
+  if (status === 202) return { kind: 'preparing', retryAfterSeconds: retryAfter };
+  if (status === 429) return { kind: 'busy', retryAfterSeconds: retryAfter };
   const problemCode = type === PROVIDER_API.problemMediaType ? await readProblemCode(response) : undefined;
   if (status === 503 && problemCode === 'under_maintenance') return { kind: 'maintenance', retryAfterSeconds: retryAfter };
   if (status >= 500) return { kind: 'server_error', status, retryAfterSeconds: retryAfter };

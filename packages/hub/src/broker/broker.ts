@@ -4,6 +4,7 @@ import { checkPersonIdentifier, type KeyResolver, newTransactionId, PACKAGE_PATH
 import type { Agency, Dataset } from '../catalog/repository.ts';
 import type { ConsumedConsent } from '../consent/consent-repository.ts';
 import { requestPackage, type Exchange } from './agency-client.ts';
+import { AgencyQueue } from './agency-queue.ts';
 import { checkRecords, RecordsError } from './check-records.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import type { DatasetOutcome, FailedOutcome, FailureReason, OutcomeBase, ProgressEvent } from './outcome.ts';
@@ -17,6 +18,10 @@ export interface BrokerOptions {
   backoffMs?: number;
   breakerFailureThreshold?: number;
   breakerOpenMs?: number;
+  /** Exchanges in flight to one agency from this process (default 8); the rest wait in order. */
+  agencyConcurrency?: number;
+  /** Requests waiting for one agency beyond which more are refused at once (default 500). */
+  agencyQueue?: number;
 }
 
 export interface BrokerDeps {
@@ -56,9 +61,12 @@ interface Fetch {
 const MIN_POLL_MS = 1000;
 const MAX_POLL_MS = 60_000;
 const MAX_UNHINTED_POLL_MS = 30_000;
+// Less time than this before the deadline, and a request is not worth sending.
+const MIN_EXCHANGE_MS = 1000;
 
 export class Broker {
   private readonly breakers = new Map<string, CircuitBreaker>();
+  private readonly queues = new Map<string, AgencyQueue>();
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 
   constructor(
@@ -85,6 +93,20 @@ export class Broker {
     return this.breakers.get(agencyId)?.state ?? 'closed';
   }
 
+  /** Exchanges this process has in flight to an agency, and requests waiting for it. */
+  agencyLoad(agencyId: string): { inFlight: number; queued: number } {
+    return this.queues.get(agencyId)?.load ?? { inFlight: 0, queued: 0 };
+  }
+
+  private queue(agencyId: string): AgencyQueue {
+    let queue = this.queues.get(agencyId);
+    if (!queue) {
+      queue = new AgencyQueue(this.options.agencyConcurrency ?? 8, this.options.agencyQueue ?? 500);
+      this.queues.set(agencyId, queue);
+    }
+    return queue;
+  }
+
   private breaker(agencyId: string): CircuitBreaker {
     let breaker = this.breakers.get(agencyId);
     if (!breaker) {
@@ -109,36 +131,77 @@ export class Broker {
     let requests = 0;
     let failures = 0;
     let polls = 0;
+    let busy = 0;
     const at = () => base(dataset.id, agency.id, transactionId, requests, started);
+    const queue = this.queue(agency.id);
+    // Out of time before the agency could be asked: still preparing, or kept waiting by the load.
+    const outOfTime = (detail: string) => this.finish(request, failed(at(), polls > 0 ? 'preparation_timeout' : 'agency_busy', detail));
 
     for (;;) {
       if (request.signal?.aborted) return this.finish(request, failed(at(), 'hub_interrupted', 'the hub stopped'));
-      if (!breaker.tryAcquire()) return this.finish(request, failed(at(), 'agency_unavailable', 'circuit open after repeated failures'));
+      // An open circuit fails at once rather than after a wait in the queue.
+      if (breaker.state === 'open') return this.finish(request, failed(at(), 'agency_unavailable', 'circuit open after repeated failures'));
+      const slot = await queue.acquire(deadline, request.signal);
+      if (!slot.ok) {
+        if (slot.why === 'aborted') return this.finish(request, failed(at(), 'hub_interrupted', 'the hub stopped'));
+        return outOfTime(
+          slot.why === 'full' ? "the hub's queue for this agency is full" : `still queued for the agency after ${this.options.maxPreparationSeconds} s`,
+        );
+      }
       let exchange: Exchange;
+      // The exchange's own timeout starts now that it has a slot, and never runs past the deadline.
+      const remaining = deadline - Date.now();
+      const timeoutMs = Math.min(this.options.timeoutMs, remaining);
+      if (timeoutMs < Math.min(this.options.timeoutMs, MIN_EXCHANGE_MS)) {
+        // A slot with hardly any time left: asking now would only hand the agency wasted work.
+        slot.release();
+        return outOfTime(`no time left for the agency within ${this.options.maxPreparationSeconds} s`);
+      }
       try {
-        progress('requesting', requests + 1);
-        const token = await this.deps.signRequest({
-          audience: agency.id,
-          subject: fetch.subject,
-          dataset: dataset.id,
-          consentId: fetch.consentId,
-          purpose: fetch.purpose,
-          transactionId,
-        });
-        requests += 1;
-        exchange = await requestPackage(agency.baseUrl, token, {
-          timeoutMs: this.options.timeoutMs,
-          maxBytes: this.options.maxPackageBytes,
-          ...(request.signal ? { signal: request.signal } : {}),
-        });
-      } catch {
-        // Our own failure (signing, say), not the agency's: free the breaker's trial and stop.
-        breaker.release();
-        return this.finish(request, failed(at(), 'hub_error', 'the hub could not send the request'));
+        if (!breaker.tryAcquire()) return this.finish(request, failed(at(), 'agency_unavailable', 'circuit open after repeated failures'));
+        try {
+          progress('requesting', requests + 1);
+          const token = await this.deps.signRequest({
+            audience: agency.id,
+            subject: fetch.subject,
+            dataset: dataset.id,
+            consentId: fetch.consentId,
+            purpose: fetch.purpose,
+            transactionId,
+          });
+          requests += 1;
+          exchange = await requestPackage(agency.baseUrl, token, {
+            timeoutMs,
+            maxBytes: this.options.maxPackageBytes,
+            ...(request.signal ? { signal: request.signal } : {}),
+          });
+        } catch {
+          // Our own failure (signing, say), not the agency's: free the breaker's trial and stop.
+          breaker.release();
+          return this.finish(request, failed(at(), 'hub_error', 'the hub could not send the request'));
+        }
+      } finally {
+        slot.release();
       }
       if (request.signal?.aborted) {
         breaker.release();
         return this.finish(request, failed(at(), 'hub_interrupted', 'the hub stopped'));
+      }
+      if (exchange.kind === 'timeout' && timeoutMs < this.options.timeoutMs) {
+        // Cut short by our deadline, not slow by the agency's own measure: not held against it.
+        breaker.release();
+        return this.finish(request, failed(at(), 'agency_timeout', 'no answer before the deadline'));
+      }
+      if (exchange.kind === 'busy') {
+        // The agency shed this request unread: neither its failure nor a sign of health.
+        breaker.release();
+        busy += 1;
+        const waitMs = pollDelay(exchange.retryAfterSeconds, busy);
+        if (request.waitForPreparation === false) return this.finish(request, { ...at(), status: 'preparing', retryAfterSeconds: waitMs / 1000 });
+        if (Date.now() + waitMs > deadline) return outOfTime(`the agency was still busy after ${this.options.maxPreparationSeconds} s`);
+        progress('retrying', requests, { retryAfterSeconds: waitMs / 1000 });
+        await this.pause(waitMs, request.signal);
+        continue;
       }
       const transient = transientFailure(exchange);
       if (transient) {
@@ -147,6 +210,7 @@ export class Broker {
         const retryAfter = 'retryAfterSeconds' in exchange ? exchange.retryAfterSeconds : undefined;
         if (failures >= this.options.maxAttempts) return this.finish(request, failed(at(), transient.reason, transient.detail));
         const delay = retryAfter !== undefined ? clampPoll(retryAfter * 1000) : this.backoff(failures);
+        if (Date.now() + delay > deadline) return this.finish(request, failed(at(), transient.reason, transient.detail));
         progress('retrying', requests, { retryAfterSeconds: delay / 1000 });
         await this.pause(delay, request.signal);
         continue;

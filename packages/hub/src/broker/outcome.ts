@@ -7,6 +7,7 @@ export type FailureReason =
   | 'dataset_unknown'
   | 'agency_unavailable'
   | 'agency_timeout'
+  | 'agency_busy'
   | 'agency_error'
   | 'agency_maintenance'
   | 'agency_rejected'
@@ -59,6 +60,10 @@ export const FAILURE_MESSAGES: Record<FailureReason, { en: string; 'zh-TW': stri
   dataset_unknown: { en: 'No such data set is registered.', 'zh-TW': '查無此資料集。' },
   agency_unavailable: { en: 'The agency cannot be reached right now.', 'zh-TW': '目前無法連線至資料提供機關。' },
   agency_timeout: { en: 'The agency did not answer in time.', 'zh-TW': '資料提供機關未及時回應。' },
+  agency_busy: {
+    en: 'The agency is too busy right now and could not answer in time; please ask for it again later.',
+    'zh-TW': '資料提供機關目前忙碌，未能及時回應，請稍後重新申請。',
+  },
   agency_error: { en: 'The agency had an error.', 'zh-TW': '資料提供機關發生錯誤。' },
   agency_maintenance: { en: 'The agency is in scheduled maintenance.', 'zh-TW': '資料提供機關系統維護中。' },
   agency_rejected: { en: 'The agency refused the request.', 'zh-TW': '資料提供機關拒絕此請求。' },

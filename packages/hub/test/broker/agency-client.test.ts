@@ -45,10 +45,11 @@ describe('requestPackage', () => {
     }
   });
 
-  it('hands on the Retry-After of a 202, and none when it is not RFC 9110', async () => {
+  it('hands on the Retry-After of a 202 and a 429 (busy, not preparing), and none when it is not RFC 9110', async () => {
     let value = '3';
+    let status = 202;
     const server = createServer((_req, res) => {
-      res.writeHead(202, { 'retry-after': value }).end();
+      res.writeHead(status, { 'retry-after': value }).end();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
@@ -57,6 +58,9 @@ describe('requestPackage', () => {
       assert.deepEqual(await requestPackage(url, 'token', { timeoutMs: 10_000, maxBytes: 1024 }), { kind: 'preparing', retryAfterSeconds: 3 });
       value = '0.5';
       assert.deepEqual(await requestPackage(url, 'token', { timeoutMs: 10_000, maxBytes: 1024 }), { kind: 'preparing', retryAfterSeconds: undefined });
+      status = 429;
+      value = '2';
+      assert.deepEqual(await requestPackage(url, 'token', { timeoutMs: 10_000, maxBytes: 1024 }), { kind: 'busy', retryAfterSeconds: 2 });
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
