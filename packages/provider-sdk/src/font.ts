@@ -1,5 +1,7 @@
-// Finding and loading the Traditional Chinese font the PDFs are set in: a configured file, else a
-// system Noto Sans CJK, else the Noto Sans TC this package depends on, so Node alone is enough.
+// Finding and loading the Traditional Chinese font the PDFs are set in: a configured file, else the
+// Noto Sans TC this package depends on (Node alone is enough, and its TrueType outlines subset in a
+// fraction of the time a CFF collection takes), with a system Noto Sans CJK as the fallback for a
+// document holding a character the npm font lacks (rare characters of names, CJK extensions).
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -44,15 +46,11 @@ export interface FontPlaces {
 }
 
 /**
- * Path of the PDF font: OMD_CJK_FONT if set, else a system Noto Sans CJK (skipped when
- * OMD_IGNORE_SYSTEM_TOOLS=1), else the npm Noto Sans TC. Throws a clear Error when none is there.
+ * Path of the PDF font: OMD_CJK_FONT if set, else the npm Noto Sans TC, else a system Noto Sans CJK
+ * (skipped when OMD_IGNORE_SYSTEM_TOOLS=1). Throws a clear Error when none is there.
  */
 export function findCjkFont(): string {
-  return findCjkFontIn({
-    override: process.env.OMD_CJK_FONT,
-    system: process.env.OMD_IGNORE_SYSTEM_TOOLS === '1' ? [] : SYSTEM_CJK_FONTS,
-    bundled: bundledCjkFont(),
-  });
+  return findCjkFontIn(fontPlaces());
 }
 
 /** findCjkFont with the places to look made explicit, for tests. */
@@ -62,7 +60,7 @@ export function findCjkFontIn(places: FontPlaces): string {
     if (!existsSync(override)) throw new Error(`OMD_CJK_FONT names ${override}, which does not exist`);
     return override;
   }
-  const found = system.find((path) => existsSync(path)) ?? (bundled !== undefined && existsSync(bundled) ? bundled : undefined);
+  const found = (bundled !== undefined && existsSync(bundled) ? bundled : undefined) ?? system.find((path) => existsSync(path));
   if (found === undefined) {
     throw new Error(
       'No font for the PDF: the npm package @expo-google-fonts/noto-sans-tc is missing (run npm install), ' +
@@ -70,6 +68,23 @@ export function findCjkFontIn(places: FontPlaces): string {
     );
   }
   return found;
+}
+
+/**
+ * The font for documents the first one cannot set: a system Noto Sans CJK when the first is the npm
+ * font (whose coverage is smaller); none when the operator chose the font (OMD_CJK_FONT).
+ */
+export function findFallbackFontIn(places: FontPlaces, primary: string): string | undefined {
+  if (places.override !== undefined && places.override !== '') return undefined;
+  return places.system.find((path) => path !== primary && existsSync(path));
+}
+
+function fontPlaces(): FontPlaces {
+  return {
+    override: process.env.OMD_CJK_FONT,
+    system: process.env.OMD_IGNORE_SYSTEM_TOOLS === '1' ? [] : SYSTEM_CJK_FONTS,
+    bundled: bundledCjkFont(),
+  };
 }
 
 /** The npm font's path, or undefined when the dependency is not installed. */
@@ -124,6 +139,7 @@ interface GlyphRun {
 interface Face {
   layout(text: string, features?: unknown): GlyphRun;
   createSubset(): object;
+  hasGlyphForCodePoint(codePoint: number): boolean;
 }
 
 interface Fontkit {
@@ -146,20 +162,56 @@ interface CffSubset {
 const SHAPED_WORDS_MAX = 5000;
 
 let cached: CjkFont | undefined;
+/** The fallback font once loaded; null when there is none. */
+let fallback: CjkFont | null | undefined;
+/** Code points the first font was found to have (a document's text is checked against it). */
+const covered = new Set<number>();
 
 /** Reads (and parses) the font file once per process: agencies render many PDFs and the file is 7 to 20 MB. */
 export function loadCjkFont(): CjkFont {
-  if (cached === undefined) {
-    const path = findCjkFont();
-    const bytes = readFileSync(path);
-    // 'ttcf' magic: a collection, from which the Traditional Chinese face is chosen by name.
-    const isCollection = bytes.subarray(0, 4).toString('latin1') === 'ttcf';
-    const postscriptName = isCollection ? CJK_TC_POSTSCRIPT_NAME : undefined;
-    const face = parseWithPdfkitsFontkit(bytes, postscriptName);
-    cached = { path, bytes, postscriptName, parsed: face === undefined ? undefined : shareFace(face) };
-  }
+  cached ??= loadFontFile(findCjkFont());
   return cached;
 }
+
+/**
+ * The font to set `text` in: the first font, unless it lacks a character of the text and a fallback
+ * font exists, which is then loaded (once per process) and used for the whole document, so one
+ * document never mixes two faces. Which characters the first font has is remembered; the text is not.
+ */
+export function cjkFontFor(text: string): CjkFont {
+  const primary = loadCjkFont();
+  const face = primary.parsed ? facesByShared.get(primary.parsed) : undefined;
+  if (!face) return primary;
+  for (const char of text) {
+    const codePoint = char.codePointAt(0) as number;
+    if (codePoint < 0x80 || covered.has(codePoint)) continue;
+    if (face.hasGlyphForCodePoint(codePoint)) {
+      covered.add(codePoint);
+      continue;
+    }
+    if (fallback === undefined) {
+      const path = findFallbackFontIn(fontPlaces(), primary.path);
+      fallback = path === undefined ? null : loadFontFile(path);
+    }
+    return fallback ?? primary;
+  }
+  return primary;
+}
+
+function loadFontFile(path: string): CjkFont {
+  const bytes = readFileSync(path);
+  // 'ttcf' magic: a collection, from which the Traditional Chinese face is chosen by name.
+  const isCollection = bytes.subarray(0, 4).toString('latin1') === 'ttcf';
+  const postscriptName = isCollection ? CJK_TC_POSTSCRIPT_NAME : undefined;
+  const face = parseWithPdfkitsFontkit(bytes, postscriptName);
+  if (!face) return { path, bytes, postscriptName, parsed: undefined };
+  const parsed = shareFace(face);
+  facesByShared.set(parsed, face);
+  return { path, bytes, postscriptName, parsed };
+}
+
+/** The fontkit face behind each shared face, for coverage checks. */
+const facesByShared = new WeakMap<SharedFace, Face>();
 
 function parseWithPdfkitsFontkit(bytes: Buffer, postscriptName: string | undefined): Face | undefined {
   try {
@@ -170,7 +222,8 @@ function parseWithPdfkitsFontkit(bytes: Buffer, postscriptName: string | undefin
     return typeof face === 'object' &&
       face !== null &&
       typeof (face as Partial<Face>).layout === 'function' &&
-      typeof (face as Partial<Face>).createSubset === 'function'
+      typeof (face as Partial<Face>).createSubset === 'function' &&
+      typeof (face as Partial<Face>).hasGlyphForCodePoint === 'function'
       ? (face as Face)
       : undefined;
   } catch {

@@ -1,6 +1,6 @@
 // The human-readable data.pdf: A4, Traditional Chinese with English, one block of label/value rows per record.
 import PDFDocument from 'pdfkit';
-import { loadCjkFont } from './font.ts';
+import { cjkFontFor } from './font.ts';
 import { formatTaipeiTime, formatValue } from './format.ts';
 import { decodeImage, type DecodedImage } from './image.ts';
 import type { DatasetRecords, FieldSpec, LocalizedText } from './types.ts';
@@ -44,7 +44,7 @@ interface Row {
 
 /** Renders the records as a PDF. Deterministic for the same input: no wall clock, no random ids. */
 export async function renderPdf(input: RenderPdfInput): Promise<Buffer> {
-  const font = loadCjkFont();
+  const font = cjkFontFor(documentText(input));
   const doc = new PDFDocument({
     size: 'A4',
     margins: { ...MARGIN },
@@ -79,6 +79,16 @@ export async function renderPdf(input: RenderPdfInput): Promise<Buffer> {
   drawFooters(doc);
   doc.end();
   return done;
+}
+
+/** Every text the document sets (not image data), to choose a font that has all its characters. */
+function documentText(input: RenderPdfInput): string {
+  const images = new Set(input.fields.filter((field) => field.type === 'image').map((field) => field.id));
+  const values: string[] = [];
+  for (const record of input.records ?? []) {
+    for (const [id, value] of Object.entries(record)) if (typeof value === 'string' && !images.has(id)) values.push(value);
+  }
+  return `${fixedWording(input)}\n${values.join('\n')}`;
 }
 
 /**

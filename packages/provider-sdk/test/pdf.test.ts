@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundledCjkFont, findCjkFont, renderPdf, type FieldSpec, type RenderPdfInput } from '../src/index.ts';
-import { findCjkFontIn, SYSTEM_CJK_FONTS } from '../src/font.ts';
+import { findCjkFontIn, findFallbackFontIn, SYSTEM_CJK_FONTS } from '../src/font.ts';
 import { formatDate, formatValue, rocDate } from '../src/format.ts';
 import { solidPngBase64 } from './fixtures.ts';
 
@@ -125,11 +126,39 @@ describe('findCjkFont', () => {
     else assert.match(found, /NotoSans(CJK|TC)/);
   });
 
-  it('prefers OMD_CJK_FONT, then a system font, then the npm font', () => {
+  it('prefers OMD_CJK_FONT, then the npm font, then a system font; a system font is the fallback unless the operator chose', () => {
     assert.equal(findCjkFontIn({ override: existing, system: SYSTEM_CJK_FONTS, bundled }), existing);
-    assert.equal(findCjkFontIn({ override: undefined, system: ['/nonexistent/NotoSansCJK-Regular.ttc', existing], bundled }), existing);
+    assert.equal(findCjkFontIn({ override: undefined, system: ['/nonexistent/NotoSansCJK-Regular.ttc', existing], bundled }), bundled);
     assert.equal(findCjkFontIn({ override: '', system: ['/nonexistent/NotoSansCJK-Regular.ttc'], bundled }), bundled);
-    assert.equal(findCjkFontIn({ override: undefined, system: [], bundled }), bundled);
+    assert.equal(findCjkFontIn({ override: undefined, system: ['/nonexistent/NotoSansCJK-Regular.ttc', existing], bundled: undefined }), existing);
+    const places = { override: undefined, system: ['/nonexistent/NotoSansCJK-Regular.ttc', existing], bundled };
+    assert.equal(findFallbackFontIn(places, bundled as string), existing);
+    assert.equal(findFallbackFontIn({ ...places, override: existing }, existing), undefined, 'the operator’s font has no fallback');
+    assert.equal(findFallbackFontIn({ ...places, system: [] }, bundled as string), undefined);
+  });
+
+  it('sets a document with a character the npm font lacks (CJK Extension A) in the system font when there is one', () => {
+    // A process of its own: fonts are loaded once per process.
+    const script = `
+      import { renderPdf } from './src/index.ts';
+      const input = ${JSON.stringify(input([record(1)]))};
+      const baseFont = (pdf) => /\\/BaseFont \\/[A-Z]{6}\\+([\\w-]+)/.exec(pdf.toString('latin1'))?.[1];
+      const plain = await renderPdf({ ...input, createdAt: new Date(input.createdAt) });
+      const rare = await renderPdf({ ...input, createdAt: new Date(input.createdAt), records: [{ ...input.records[0], name: '王㐀明' }] });
+      const again = await renderPdf({ ...input, createdAt: new Date(input.createdAt) });
+      process.stdout.write(JSON.stringify([baseFont(plain), baseFont(rare), baseFont(again)]));
+    `;
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.OMD_CJK_FONT;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: join(import.meta.dirname, '..'),
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(run.status, 0, run.stderr);
+    const systemFont = process.env.OMD_IGNORE_SYSTEM_TOOLS !== '1' && SYSTEM_CJK_FONTS.some((path) => existsSync(path));
+    assert.deepEqual(JSON.parse(run.stdout), ['NotoSansTC-Regular', systemFont ? 'NotoSansCJKtc-Regular' : 'NotoSansTC-Regular', 'NotoSansTC-Regular']);
   });
 
   it('names the npm package and the variable when nothing is found, and the variable when the override is wrong', () => {
