@@ -88,6 +88,8 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     requestIdHeader: false,
+    // One line per request (below, when it is answered) rather than Fastify's two.
+    disableRequestLogging: true,
     trustProxy: typeof parts.trustProxy === 'number' ? (_address: string, hop: number) => hop < (parts.trustProxy as number) : (parts.trustProxy ?? false),
     genReqId: () => crypto.randomUUID(),
     // Errors Fastify raises before routing (a malformed URL, say) get problem details too.
@@ -105,6 +107,9 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ req: request, res: reply, responseTime: Math.round(reply.elapsedTime * 10) / 10 }, 'request completed');
   });
   app.addHook('onSend', async (_request, reply, payload) => {
     if (closing) reply.header('connection', 'close');
