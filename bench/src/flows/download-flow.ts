@@ -9,13 +9,10 @@
 import { randomBytes } from 'node:crypto';
 import { FAILURE_MESSAGES } from '@openmydata/hub';
 import { DEMO_AGENCIES } from '../../../demo/src/catalogue.ts';
-import { REVOKED_DEMO_CITIZEN } from '../../../demo/src/ca/index.ts';
-import { CITIZENS } from '../../../demo/src/population/citizens.ts';
-import { type DatasetId, recordsFor } from '../../../demo/src/population/records.ts';
 import { Browser, dataAttribute, expectStatus, FlowError, inputValue, inputValues, linkTo, type Reply, routeOf, unescapeHtml } from './browser.ts';
-import { signAtReader } from './card-reader.ts';
 import type { DemoStack } from './demo-stack.ts';
 import type { FlowContext, FlowKind, FlowResult } from './flow-kind.ts';
+import { peopleWithRecords, signInWithCertificate, signInWithMobileId } from './sign-in.ts';
 
 export const DEFAULT_DATASETS = ['household-personal', 'labour-insurance', 'income'];
 
@@ -96,17 +93,7 @@ async function downloadFlow(stack: DemoStack, nationalId: string, datasets: read
   if (routeOf(page.url) !== '/login') throw new FlowError(`GET /download → ${routeOf(page.url)}, not the sign-in page`);
 
   // Mobile ID: the hub sends the browser to the mock IdP, whose page shows the code the app would.
-  const oidcStart = linkTo(page.text(), '/login/oidc/start');
-  if (!oidcStart) throw new FlowError('GET /login → no mobile ID sign-in offered');
-  const idpPage = await browser.follow('GET', new URL(oidcStart, hub));
-  expectStatus(idpPage, 200);
-  const code = /<p class="code">(\d{3}) (\d{3})<\/p>/.exec(idpPage.text());
-  const action = /<form method="post" action="([^"]+\/login)"/.exec(idpPage.text())?.[1];
-  if (!code || !action) throw new FlowError(`GET ${routeOf(idpPage.url)} → no confirmation code or form`);
-  page = await browser.follow('POST', new URL(unescapeHtml(action), idpPage.url), {
-    form: new URLSearchParams({ national_id: nationalId, confirmation_code: `${code[1]}${code[2]}` }),
-  });
-  expectStatus(page, 200);
+  page = await signInWithMobileId(browser, page, nationalId);
 
   // Citizen certificate: a first use needs a second method, and a known person is asked for it by
   // this flow all the same (it costs the hub the same; every flow does both, whoever it is).
@@ -115,26 +102,7 @@ async function downloadFlow(stack: DemoStack, nationalId: string, datasets: read
   const level = routeOf(afterMobile) === '/login' ? (afterMobile.searchParams.get('level') ?? '4') : '1';
   const certificateLink = routeOf(afterMobile) === '/login' ? linkTo(page.text(), '/login/x509') : `/login/x509?${new URLSearchParams({ next, level })}`;
   if (!certificateLink) throw new FlowError('GET /login → no certificate sign-in offered after the mobile ID');
-  const certificatePage = await browser.send('GET', new URL(certificateLink, hub));
-  expectStatus(certificatePage, 200);
-  const form = certificatePage.text();
-  const signed = await signAtReader(stack.ca, nationalId, {
-    signerUrl: dataAttribute(form, 'x509', 'signer'),
-    nonce: dataAttribute(form, 'x509', 'nonce'),
-    pageOrigin: new URL(hub).origin,
-    hubOrigin: new URL(hub).origin,
-  });
-  page = await browser.follow('POST', new URL('/login/x509', hub), {
-    form: new URLSearchParams({
-      _csrf: inputValue(form, '_csrf') ?? '',
-      next: inputValue(form, 'next') ?? '',
-      level: inputValue(form, 'level') ?? '',
-      certificatePem: signed.certificatePem,
-      chainPem: JSON.stringify(signed.chainPem),
-      signature: signed.signature,
-    }),
-  });
-  expectStatus(page, 200);
+  page = await signInWithCertificate(browser, stack, certificateLink, nationalId);
   if (routeOf(page.url) !== '/download/consent') throw new FlowError(`POST /login/x509 → ${routeOf(page.url)}, not the consent page`);
 
   // Consent with a package password.
@@ -186,12 +154,7 @@ export const downloadKind: FlowKind = {
     const datasets = options.datasets ?? DEFAULT_DATASETS;
     const unknown = datasets.filter((d) => !agencyOf.has(d));
     if (unknown.length > 0) throw new Error(`--datasets: not in the demo catalogue: ${unknown.join(', ')}`);
-    // People who can sign in with both methods and have records in every chosen data set, so every
-    // flow fetches one agency package per data set (no "no data" answers muddle the figures).
-    const people = CITIZENS.map((c) => c.nationalId).filter(
-      (id) => id !== REVOKED_DEMO_CITIZEN && stack.ca.cards.has(id) && datasets.every((d) => recordsFor(d as DatasetId, id) !== null),
-    );
-    if (people.length === 0) throw new Error('no synthetic citizen has records in every chosen data set');
+    const people = peopleWithRecords(stack, datasets);
     const agencies = new Set(datasets.map((d) => agencyOf.get(d)));
     return {
       description: `download of ${datasets.join(', ')} (${agencies.size} agencies), both sign-in methods, ${people.length} synthetic citizens round robin`,
