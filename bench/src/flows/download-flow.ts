@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { FAILURE_MESSAGES } from '@openmydata/hub';
 import { DEMO_AGENCIES } from '../../../demo/src/catalogue.ts';
+import { DOWNLOAD_PATHS } from '../../../packages/hub/src/delivery/download/download-index.ts';
 import { Browser, dataAttribute, expectStatus, FlowError, inputValue, inputValues, linkTo, type Reply, routeOf, unescapeHtml } from './browser.ts';
 import type { DemoStack } from './demo-stack.ts';
 import type { FlowContext, FlowKind, FlowResult } from './flow-kind.ts';
@@ -24,11 +25,20 @@ const agencyOf = new Map(DEMO_AGENCIES.flatMap((a) => a.datasets.map((d): [strin
 /** A failure reason shown on the page, back to its code (either language). */
 const reasonCode = new Map(Object.entries(FAILURE_MESSAGES).flatMap(([code, text]) => [[text.en, code] as const, [text['zh-TW'], code] as const]));
 
-/** The number of entries a ZIP's central directory holds, or undefined when the bytes are not a whole ZIP. */
-export function zipEntryCount(zip: Buffer): number | undefined {
+/** The entry names in a ZIP's central directory, or undefined when the bytes are not a whole ZIP. */
+export function zipEntryNames(zip: Buffer): string[] | undefined {
   if (zip.length < 22 || zip.readUInt32LE(0) !== 0x04034b50) return undefined;
-  for (let at = zip.length - 22; at >= Math.max(0, zip.length - 22 - 65_535); at--) {
-    if (zip.readUInt32LE(at) === 0x06054b50 && at + 22 + zip.readUInt16LE(at + 20) === zip.length) return zip.readUInt16LE(at + 10);
+  for (let end = zip.length - 22; end >= Math.max(0, zip.length - 22 - 65_535); end--) {
+    if (zip.readUInt32LE(end) !== 0x06054b50 || end + 22 + zip.readUInt16LE(end + 20) !== zip.length) continue;
+    const names: string[] = [];
+    let at = zip.readUInt32LE(end + 16);
+    for (let i = 0; i < zip.readUInt16LE(end + 10); i++) {
+      if (at + 46 > end || zip.readUInt32LE(at) !== 0x02014b50) return undefined;
+      const nameLength = zip.readUInt16LE(at + 28);
+      names.push(zip.toString('utf8', at + 46, at + 46 + nameLength));
+      at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+    }
+    return names;
   }
   return undefined;
 }
@@ -143,8 +153,11 @@ async function downloadFlow(stack: DemoStack, nationalId: string, datasets: read
   expectStatus(zip, 200);
   if (!/^application\/zip/.test(zip.headers['content-type'] ?? ''))
     throw new FlowError(`GET /download/files/:token → ${zip.headers['content-type']}, not a ZIP`);
-  const entries = zipEntryCount(zip.body);
-  if (entries === undefined || entries < datasets.length) throw new FlowError('GET /download/files/:token → not a whole ZIP');
+  // The download holds README.txt and contents.zip (the data sets inside it), both encrypted; their
+  // names are not, so a whole download can be told from a cut one without the password.
+  const entries = zipEntryNames(zip.body);
+  if (!entries) throw new FlowError('GET /download/files/:token → not a whole ZIP');
+  if (!entries.includes(DOWNLOAD_PATHS.contents)) throw new FlowError(`GET /download/files/:token → no ${DOWNLOAD_PATHS.contents} in the ZIP`);
   if (Math.ceil(zip.body.length / 1024) !== size) throw new FlowError(`GET /download/files/:token → ${zip.body.length} bytes, the page said ${size} KB`);
   return { packages: datasets.length };
 }
