@@ -71,7 +71,10 @@ export function counterKind(): FlowKind {
   return {
     async hubEnv() {
       if (!office || !service) throw new Error(`the demo counters have no service ${SERVICE_ID}`);
-      dir = mkdtempSync(join(tmpdir(), 'omd-bench-counter-'));
+      const made = mkdtempSync(join(tmpdir(), 'omd-bench-counter-'));
+      dir = made;
+      // Gone even when the stack fails to start and close is never reached.
+      process.once('exit', () => rmSync(made, { recursive: true, force: true }));
       const countersFile = join(dir, 'counters.json');
       writeFileSync(countersFile, `${JSON.stringify(DEMO_COUNTERS, null, 2)}\n`);
       mail = await startMailSink();
