@@ -5,11 +5,11 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   catalogue: () => import('./catalogue.ts'),
   flows: () => import('./flows.ts'),
   ledger: () => import('./ledger.ts'),
-  online: () => import('./online-flows.ts'),
+  online: () => import('./flows.ts').then((m) => ({ run: () => m.runKind('online') })),
   pdf: () => import('./pdf.ts'),
   startup: () => import('./startup.ts'),
   zip: () => import('./download-zip.ts'),
-  counter: () => import('./counter-flows.ts'),
+  counter: () => import('./flows.ts').then((m) => ({ run: () => m.runKind('counter') })),
 };
 
 const name = process.argv[2];

@@ -30,12 +30,17 @@ interface Cookie {
   expiresAt: number | undefined;
 }
 
-/** Turns /download/retrievals/6f1c…/events into /download/retrievals/:id/events, so errors group by route. */
+/** Turns /download/retrievals/6f1c…/events into /download/retrievals/:id/events, so steps and errors group by route. */
 export function routeOf(url: URL): string {
-  return url.pathname
-    .replace(/\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?=\/|$)/g, '/:id')
-    .replace(/\/(interaction|auth)\/[A-Za-z0-9_-]{8,}/, '/$1/:uid')
-    .replace(/\/download\/files\/[^/]+/, '/download/files/:token');
+  return (
+    url.pathname
+      .replace(/\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?=\/|$)/g, '/:id')
+      .replace(/\/(interaction|auth)\/[A-Za-z0-9_-]{8,}/, '/$1/:uid')
+      .replace(/\/download\/files\/[^/]+/, '/download/files/:token')
+      // Other opaque ids (a consent screen's, an authorization request's): long base64url segments
+      // with a digit, capital or underscore somewhere, which no readable path segment has.
+      .replace(/\/(?=[a-z-]*[0-9A-Z_])[A-Za-z0-9_-]{20,}(?=\/|$)/g, '/:id')
+  );
 }
 
 export interface Timings {
@@ -43,10 +48,23 @@ export interface Timings {
   step(name: string, ms: number): void;
 }
 
-export class Browser {
-  private readonly jar = new Map<string, Cookie[]>();
+export interface BrowserOptions {
+  timeoutMs: number;
+  signal: AbortSignal;
+  timings?: Timings;
+  language?: string;
+}
 
-  constructor(private readonly options: { timeoutMs: number; signal: AbortSignal; timings?: Timings; language?: string }) {}
+export class Browser {
+  constructor(
+    private readonly options: BrowserOptions,
+    private readonly jar = new Map<string, Cookie[]>(),
+  ) {}
+
+  /** The same cookies (a clerk who stays signed in across flows) under one flow's signal, time-out and timings. */
+  withOptions(options: BrowserOptions): Browser {
+    return new Browser(options, this.jar);
+  }
 
   /** Where steps that are not single requests (a stream read to its end) report their duration. */
   get timings(): Timings {

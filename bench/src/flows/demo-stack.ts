@@ -7,9 +7,10 @@
 // - a fresh data directory per run (SQLite), or a fresh PostgreSQL database when DATABASE_URL is set;
 // - NEW_SESSIONS_PER_ADDRESS is raised: every simulated person comes from 127.0.0.1, which the hub
 //   would otherwise treat as one address opening hundreds of sessions (a counter hall's setting);
-// - no mail sink: the flows give no e-mail address, so no notice is sent.
+// - no mail sink of its own: download and online flows give no e-mail address, so no notice is
+//   sent; a kind that needs mail (counter confirmation codes) starts a sink and passes SMTP_URL.
 // Anything else in the caller's environment (BROKER_*, LOG_LEVEL, ...) reaches the hub as it is.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -46,6 +47,11 @@ export interface DemoStack {
   hub: StackProcess;
   agencies: StackProcess;
   idp: StackProcess;
+  /**
+   * Runs `npm run operator -- ARGS` against the hub's database (as the demo registers its services
+   * and counter staff); answers its output, throws with it when the command fails.
+   */
+  operator(args: string[]): Promise<string>;
   /** Stops every process (SIGTERM, so CPU profiles are written) and removes what the run made. */
   stop(): Promise<void>;
 }
@@ -163,7 +169,17 @@ export async function startDemoStack(options: StackOptions): Promise<DemoStack> 
     await waitUntilReady(`http://127.0.0.1:${port}/readyz`, 'the hub', hub);
     await waitUntilReady(`${idpUrl}/.well-known/openid-configuration`, 'the mock mobile ID', idp);
     for (const agency of DEMO_AGENCIES) await waitUntilReady(`http://127.0.0.1:${port + agency.portOffset}/healthz`, `the ${agency.id} agency`, agencies);
-    return { hubUrl, idpUrl, signerUrl, ca, engine: database ? 'postgres' : 'sqlite', dataDir, hub, agencies, idp, stop };
+    const operator = (args: string[]) =>
+      new Promise<string>((resolve, reject) =>
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', 'packages/hub/src/cli/operator.ts', ...args],
+          { cwd: root, env: hubEnv, timeout: 120_000 },
+          (error, stdout, stderr) =>
+            error ? reject(new Error(`operator ${args.slice(0, 3).join(' ')} failed:\n${stdout}${stderr}`)) : resolve(`${stdout}${stderr}`),
+        ),
+      );
+    return { hubUrl, idpUrl, signerUrl, ca, engine: database ? 'postgres' : 'sqlite', dataDir, hub, agencies, idp, operator, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -9,13 +9,11 @@
 import { randomBytes } from 'node:crypto';
 import { FAILURE_MESSAGES } from '@openmydata/hub';
 import { DEMO_AGENCIES } from '../../../demo/src/catalogue.ts';
-import { REVOKED_DEMO_CITIZEN } from '../../../demo/src/ca/index.ts';
-import { CITIZENS } from '../../../demo/src/population/citizens.ts';
-import { type DatasetId, recordsFor } from '../../../demo/src/population/records.ts';
+import { DOWNLOAD_PATHS } from '../../../packages/hub/src/delivery/download/download-index.ts';
 import { Browser, dataAttribute, expectStatus, FlowError, inputValue, inputValues, linkTo, type Reply, routeOf, unescapeHtml } from './browser.ts';
-import { signAtReader } from './card-reader.ts';
 import type { DemoStack } from './demo-stack.ts';
 import type { FlowContext, FlowKind, FlowResult } from './flow-kind.ts';
+import { peopleWithRecords, signInWithCertificate, signInWithMobileId } from './sign-in.ts';
 
 export const DEFAULT_DATASETS = ['household-personal', 'labour-insurance', 'income'];
 
@@ -27,11 +25,20 @@ const agencyOf = new Map(DEMO_AGENCIES.flatMap((a) => a.datasets.map((d): [strin
 /** A failure reason shown on the page, back to its code (either language). */
 const reasonCode = new Map(Object.entries(FAILURE_MESSAGES).flatMap(([code, text]) => [[text.en, code] as const, [text['zh-TW'], code] as const]));
 
-/** The number of entries a ZIP's central directory holds, or undefined when the bytes are not a whole ZIP. */
-export function zipEntryCount(zip: Buffer): number | undefined {
+/** The entry names in a ZIP's central directory, or undefined when the bytes are not a whole ZIP. */
+export function zipEntryNames(zip: Buffer): string[] | undefined {
   if (zip.length < 22 || zip.readUInt32LE(0) !== 0x04034b50) return undefined;
-  for (let at = zip.length - 22; at >= Math.max(0, zip.length - 22 - 65_535); at--) {
-    if (zip.readUInt32LE(at) === 0x06054b50 && at + 22 + zip.readUInt16LE(at + 20) === zip.length) return zip.readUInt16LE(at + 10);
+  for (let end = zip.length - 22; end >= Math.max(0, zip.length - 22 - 65_535); end--) {
+    if (zip.readUInt32LE(end) !== 0x06054b50 || end + 22 + zip.readUInt16LE(end + 20) !== zip.length) continue;
+    const names: string[] = [];
+    let at = zip.readUInt32LE(end + 16);
+    for (let i = 0; i < zip.readUInt16LE(end + 10); i++) {
+      if (at + 46 > end || zip.readUInt32LE(at) !== 0x02014b50) return undefined;
+      const nameLength = zip.readUInt16LE(at + 28);
+      names.push(zip.toString('utf8', at + 46, at + 46 + nameLength));
+      at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+    }
+    return names;
   }
   return undefined;
 }
@@ -96,17 +103,7 @@ async function downloadFlow(stack: DemoStack, nationalId: string, datasets: read
   if (routeOf(page.url) !== '/login') throw new FlowError(`GET /download → ${routeOf(page.url)}, not the sign-in page`);
 
   // Mobile ID: the hub sends the browser to the mock IdP, whose page shows the code the app would.
-  const oidcStart = linkTo(page.text(), '/login/oidc/start');
-  if (!oidcStart) throw new FlowError('GET /login → no mobile ID sign-in offered');
-  const idpPage = await browser.follow('GET', new URL(oidcStart, hub));
-  expectStatus(idpPage, 200);
-  const code = /<p class="code">(\d{3}) (\d{3})<\/p>/.exec(idpPage.text());
-  const action = /<form method="post" action="([^"]+\/login)"/.exec(idpPage.text())?.[1];
-  if (!code || !action) throw new FlowError(`GET ${routeOf(idpPage.url)} → no confirmation code or form`);
-  page = await browser.follow('POST', new URL(unescapeHtml(action), idpPage.url), {
-    form: new URLSearchParams({ national_id: nationalId, confirmation_code: `${code[1]}${code[2]}` }),
-  });
-  expectStatus(page, 200);
+  page = await signInWithMobileId(browser, page, nationalId);
 
   // Citizen certificate: a first use needs a second method, and a known person is asked for it by
   // this flow all the same (it costs the hub the same; every flow does both, whoever it is).
@@ -115,26 +112,7 @@ async function downloadFlow(stack: DemoStack, nationalId: string, datasets: read
   const level = routeOf(afterMobile) === '/login' ? (afterMobile.searchParams.get('level') ?? '4') : '1';
   const certificateLink = routeOf(afterMobile) === '/login' ? linkTo(page.text(), '/login/x509') : `/login/x509?${new URLSearchParams({ next, level })}`;
   if (!certificateLink) throw new FlowError('GET /login → no certificate sign-in offered after the mobile ID');
-  const certificatePage = await browser.send('GET', new URL(certificateLink, hub));
-  expectStatus(certificatePage, 200);
-  const form = certificatePage.text();
-  const signed = await signAtReader(stack.ca, nationalId, {
-    signerUrl: dataAttribute(form, 'x509', 'signer'),
-    nonce: dataAttribute(form, 'x509', 'nonce'),
-    pageOrigin: new URL(hub).origin,
-    hubOrigin: new URL(hub).origin,
-  });
-  page = await browser.follow('POST', new URL('/login/x509', hub), {
-    form: new URLSearchParams({
-      _csrf: inputValue(form, '_csrf') ?? '',
-      next: inputValue(form, 'next') ?? '',
-      level: inputValue(form, 'level') ?? '',
-      certificatePem: signed.certificatePem,
-      chainPem: JSON.stringify(signed.chainPem),
-      signature: signed.signature,
-    }),
-  });
-  expectStatus(page, 200);
+  page = await signInWithCertificate(browser, stack, certificateLink, nationalId);
   if (routeOf(page.url) !== '/download/consent') throw new FlowError(`POST /login/x509 → ${routeOf(page.url)}, not the consent page`);
 
   // Consent with a package password.
@@ -175,8 +153,11 @@ async function downloadFlow(stack: DemoStack, nationalId: string, datasets: read
   expectStatus(zip, 200);
   if (!/^application\/zip/.test(zip.headers['content-type'] ?? ''))
     throw new FlowError(`GET /download/files/:token → ${zip.headers['content-type']}, not a ZIP`);
-  const entries = zipEntryCount(zip.body);
-  if (entries === undefined || entries < datasets.length) throw new FlowError('GET /download/files/:token → not a whole ZIP');
+  // The download holds README.txt and contents.zip (the data sets inside it), both encrypted; their
+  // names are not, so a whole download can be told from a cut one without the password.
+  const entries = zipEntryNames(zip.body);
+  if (!entries) throw new FlowError('GET /download/files/:token → not a whole ZIP');
+  if (!entries.includes(DOWNLOAD_PATHS.contents)) throw new FlowError(`GET /download/files/:token → no ${DOWNLOAD_PATHS.contents} in the ZIP`);
   if (Math.ceil(zip.body.length / 1024) !== size) throw new FlowError(`GET /download/files/:token → ${zip.body.length} bytes, the page said ${size} KB`);
   return { packages: datasets.length };
 }
@@ -186,12 +167,7 @@ export const downloadKind: FlowKind = {
     const datasets = options.datasets ?? DEFAULT_DATASETS;
     const unknown = datasets.filter((d) => !agencyOf.has(d));
     if (unknown.length > 0) throw new Error(`--datasets: not in the demo catalogue: ${unknown.join(', ')}`);
-    // People who can sign in with both methods and have records in every chosen data set, so every
-    // flow fetches one agency package per data set (no "no data" answers muddle the figures).
-    const people = CITIZENS.map((c) => c.nationalId).filter(
-      (id) => id !== REVOKED_DEMO_CITIZEN && stack.ca.cards.has(id) && datasets.every((d) => recordsFor(d as DatasetId, id) !== null),
-    );
-    if (people.length === 0) throw new Error('no synthetic citizen has records in every chosen data set');
+    const people = peopleWithRecords(stack, datasets);
     const agencies = new Set(datasets.map((d) => agencyOf.get(d)));
     return {
       description: `download of ${datasets.join(', ')} (${agencies.size} agencies), both sign-in methods, ${people.length} synthetic citizens round robin`,

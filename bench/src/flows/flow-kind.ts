@@ -27,6 +27,8 @@ export type Flow = (ctx: FlowContext) => Promise<FlowResult>;
 export interface KindOptions {
   /** --datasets a,b,c when given; each kind decides what it means (or refuses it). */
   datasets?: string[];
+  /** The most flows the run has under way at once (its highest level), for kinds that keep one of something per flow (a clerk). */
+  concurrency: number;
 }
 
 export interface PreparedKind {
