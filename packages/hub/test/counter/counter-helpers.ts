@@ -173,6 +173,25 @@ export class ConsoleClient {
     return { status: res.status, text, location: res.headers.get('location') };
   }
 
+  /** What the page's passkey script posts: JSON with the form's fields, JSON back. */
+  async postJson(path: string, body: Record<string, string>): Promise<{ status: number; json: unknown }> {
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: this.cookieHeader(), accept: 'application/json', 'content-type': 'application/json' },
+      body: JSON.stringify({ _csrf: this.csrf, ...body }),
+    });
+    this.keep(res);
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text) as unknown;
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, json };
+  }
+
   private readCsrf(text: string): void {
     const found = /name="_csrf" value="([^"]+)"/.exec(text)?.[1];
     if (found) this.csrf = found;
