@@ -100,7 +100,15 @@ export async function createCounterMode(options: CounterModeOptions): Promise<Co
           logger: core.logger,
         }),
     },
-    portalPages: (app) => counterPages(app, { sessions: options.portalSessions, retrievals: core.retrievals, directory, counters, delivery }),
+    portalPages: (app) =>
+      counterPages(app, {
+        sessions: options.portalSessions,
+        retrievals: core.retrievals,
+        directory,
+        counters,
+        delivery,
+        acceptsMobile: options.notifier.sms === true,
+      }),
     apiRoutes: counterApiRoutes(directory),
     recipientNames: directory.recipientNames(),
     async sweep() {
