@@ -8,6 +8,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { escapeHtml } from '@openmydata/protocol';
 
+/** The demo gateway's bearer token: public, like the demo's other credentials. */
+export const DEMO_SMS_TOKEN = 'openmydata-demo-sms-gateway-token';
 export const MAX_SMS_BODY_BYTES = 4096;
 export const KEPT_SMS = 200;
 
@@ -96,6 +98,7 @@ export async function startSmsSink(options: { port: number; token: string; host?
         return answer(res, 201, { id: stored.id });
       }
       if (req.method === 'GET' && path === '/messages') return answer(res, 200, kept);
+      if (req.method === 'GET' && path === '/healthz') return answer(res, 200, { status: 'ok' });
       if (req.method === 'GET' && path === '/') {
         const items = kept.map((m) => `<li><p>${escapeHtml(m.receivedAt)} → ${escapeHtml(m.to)}</p><p>${escapeHtml(m.text)}</p></li>`).join('\n');
         return answer(
