@@ -14,6 +14,7 @@ import { blockedPortProblem } from './bad-ports.ts';
 import { DEMO_AGENCIES, registryFor } from './catalogue.ts';
 import { DEMO_COUNTERS, DEMO_STAFF, DEMO_STAFF_PASSWORD } from './counters.ts';
 import { REVOKED_DEMO_CITIZEN } from './ca/index.ts';
+import { DEMO_SMS_TOKEN } from './sms/sms-sink.ts';
 import { DEMO_PERSONAS } from './population/citizens.ts';
 import { DEMO_SERVICES, demoServiceRegistry } from './services/index.ts';
 
@@ -33,6 +34,7 @@ const HTTP_PORTS = [
   { name: 'the mock identity provider', offset: 8 },
   { name: 'the card signer', offset: 9 },
   { name: 'the mail outbox', offset: 10 },
+  { name: 'the SMS gateway', offset: 18 },
   ...DEMO_AGENCIES.map((a) => ({ name: `the ${a.id} agency`, offset: a.portOffset })),
 ];
 const LAST_OFFSET = 20;
@@ -118,6 +120,9 @@ const env = {
   OIDC_CLIENT_SECRET: process.env.IDP_CLIENT_SECRET ?? 'openmydata-demo-idp-client-secret',
   // Notices go to the demo's own SMTP sink; its outbox page shows them.
   SMTP_URL: `smtp://127.0.0.1:${hubPort + 20}`,
+  // Notices to a mobile number go to the demo's SMS gateway (a sink); the counter consent then takes one.
+  SMS_GATEWAY_URL: `http://127.0.0.1:${hubPort + 18}/messages`,
+  SMS_GATEWAY_TOKEN: process.env.SMS_GATEWAY_TOKEN || DEMO_SMS_TOKEN,
   ...(args['maintenance-now'] ? { DEMO_MAINTENANCE_NOW: '1' } : {}),
 };
 
@@ -231,6 +236,7 @@ async function waitFor(url: string, what: string, seconds = 60): Promise<void> {
 process.stdout.write('Starting OpenMyData demo (SQLite)…\n');
 launch('signer', 'demo/src/signer/main.ts');
 launch('mail', 'demo/src/mail/main.ts');
+launch('sms', 'demo/src/sms/main.ts');
 launch('idp', 'demo/src/idp/main.ts');
 launch('agencies', 'demo/src/agencies-main.ts');
 // Mode 3: the demo services, each its own process; they need the hub only when a person arrives.
@@ -239,6 +245,7 @@ launch('scholarship', 'demo/src/services/scholarship-main.ts');
 // The hub reads the demo CA's trust anchor at start, so it waits for the signer to write it.
 await waitFor(`${signerUrl}/certificates`, 'The card signer');
 await waitFor(`http://127.0.0.1:${hubPort + 10}/healthz`, 'The demo mail outbox');
+await waitFor(`http://127.0.0.1:${hubPort + 18}/healthz`, 'The demo SMS gateway');
 launch('hub', 'packages/hub/src/main.ts');
 await waitFor(`${hubUrl}/readyz`, 'The hub');
 await waitFor(`${idpUrl}/.well-known/openid-configuration`, 'The mock identity provider');
@@ -305,6 +312,7 @@ const lines = [
   `  Card signer (X.509)    ${signerUrl}   the demo's card-reader helper, level 1`,
   `  Mock mobile ID (OIDC)  ${idpUrl}   level 2; the page shows the one-time code`,
   `  Mail outbox (SMTP)     http://127.0.0.1:${hubPort + 10}/   notices after each download or transfer, and counter confirmation codes`,
+  `  SMS outbox             http://127.0.0.1:${hubPort + 18}/   the same for a mobile number given at a counter consent`,
   '',
   `  Counter services       ${hubUrl}/counters   (mode 2: a barcode instead of paper certificates)`,
   `  Counter console        ${hubUrl}/console   for clerks; the confirmation code reaches the person in the mail outbox`,

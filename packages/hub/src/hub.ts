@@ -169,7 +169,8 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
   const notifier = options.notifier ?? notifierFromEnv(process.env, { logger });
   const core = await openHubCore(config, logger, options);
   const { db } = core;
-  const passkeys = createPasskeyMethod({ db, secret: core.secret, ...passkeyOptionsFromEnv(process.env, config.publicUrl) });
+  const relyingParty = passkeyOptionsFromEnv(process.env, config.publicUrl);
+  const passkeys = createPasskeyMethod({ db, secret: core.secret, ...relyingParty });
   const ttlMs = config.downloadTtlHours * 3600_000;
   const sessionStore = new SessionStore(db);
   const login = new LoginService({
@@ -210,6 +211,7 @@ export async function createHub(config: Config, options: HubOptions = {}): Promi
     notifier,
     agencyKeys: agencyKeyCache(),
     portalSessions: sessions,
+    relyingParty,
     registryFile: options.counterRegistryFile ?? (process.env.COUNTER_REGISTRY_FILE || undefined),
     ...(options.now ? { now: options.now } : {}),
   });

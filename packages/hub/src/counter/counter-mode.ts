@@ -17,7 +17,9 @@ import { CounterDirectory } from './counter-directory.ts';
 import { loadCounterRegistryFile } from './counter-registry.ts';
 import { applyCounterRegistry } from './counter-repository.ts';
 import { counterApiRoutes } from './counter-routes.ts';
+import type { RelyingParty } from '../identity/passkey/webauthn.ts';
 import { StaffAuth } from './staff-auth.ts';
+import { StaffPasskeys } from './staff-passkeys.ts';
 import { StaffSessionStore } from './staff-sessions.ts';
 
 export interface CounterModeOptions {
@@ -25,6 +27,8 @@ export interface CounterModeOptions {
   notifier: Notifier;
   agencyKeys: (agency: Agency) => KeyResolver;
   portalSessions: PortalSessions;
+  /** The hub's WebAuthn relying party (PASSKEY_*), shared with the citizens' passkeys. */
+  relyingParty: RelyingParty;
   /** Counters registry to make the database match at start (COUNTER_REGISTRY_FILE). */
   registryFile?: string | undefined;
   now?: () => Date;
@@ -65,11 +69,13 @@ export async function createCounterMode(options: CounterModeOptions): Promise<Co
     ...(now ? { now } : {}),
   });
   const staffSessions = new StaffSessionStore(core.db, now);
+  const staffPasskeys = new StaffPasskeys(core.db, options.relyingParty, now);
   const staff = new StaffAuth({
     db: core.db,
     ledger: core.ledger,
     secret: core.secret,
     sessions: staffSessions,
+    passkeys: staffPasskeys,
     clientPseudonym: core.clientPseudonym,
     ...(now ? { now } : {}),
   });
@@ -85,6 +91,7 @@ export async function createCounterMode(options: CounterModeOptions): Promise<Co
         app.register(consolePlugin, {
           auth: staff,
           sessions: staffSessions,
+          passkeys: staffPasskeys,
           counters,
           directory,
           db: core.db,
@@ -93,13 +100,21 @@ export async function createCounterMode(options: CounterModeOptions): Promise<Co
           logger: core.logger,
         }),
     },
-    portalPages: (app) => counterPages(app, { sessions: options.portalSessions, retrievals: core.retrievals, directory, counters, delivery }),
+    portalPages: (app) =>
+      counterPages(app, {
+        sessions: options.portalSessions,
+        retrievals: core.retrievals,
+        directory,
+        counters,
+        delivery,
+        acceptsMobile: options.notifier.sms === true,
+      }),
     apiRoutes: counterApiRoutes(directory),
     recipientNames: directory.recipientNames(),
     async sweep() {
       // The directory reloads too, so the history's names follow registry changes.
       await directory.warm();
-      return Promise.all([counters.sweep(), staffSessions.purgeExpired()]);
+      return Promise.all([counters.sweep(), staffSessions.purgeExpired(), staffPasskeys.purgeExpired()]);
     },
   };
 }

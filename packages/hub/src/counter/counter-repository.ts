@@ -212,14 +212,20 @@ export async function insertStaff(
     .execute();
 }
 
-/** New credentials for an account (a reset): the TOTP replay guard starts again. */
+/**
+ * New credentials for an account (a reset): the TOTP replay guard starts again and its passkeys are
+ * removed, since a reset answers a lost or exposed credential and a passkey is one.
+ */
 export async function resetStaffCredentials(db: Db, id: string, input: { passwordHash: string; sealedTotp: string }, now = new Date()): Promise<boolean> {
-  const result = await db
-    .updateTable('counter_staff')
-    .set({ password_hash: input.passwordHash, sealed_totp: input.sealedTotp, last_totp_step: 0, updated_at: now.toISOString() })
-    .where('id', '=', id)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return db.transaction().execute(async (trx) => {
+    const result = await trx
+      .updateTable('counter_staff')
+      .set({ password_hash: input.passwordHash, sealed_totp: input.sealedTotp, last_totp_step: 0, updated_at: now.toISOString() })
+      .where('id', '=', id)
+      .executeTakeFirst();
+    await trx.deleteFrom('counter_staff_passkeys').where('staff_id', '=', id).execute();
+    return Number(result.numUpdatedRows) === 1;
+  });
 }
 
 export async function setStaffDisabled(db: Db, id: string, disabled: boolean, now = new Date()): Promise<boolean> {

@@ -13,8 +13,12 @@ export const CONSOLE_COOKIE = 'omd_console';
 export const STAFF_IDLE_MS = 15 * 60_000;
 export const STAFF_ABSOLUTE_MS = 10 * 3600_000;
 
+/** How the clerk signed in: a passkey alone may not add passkeys (as for citizens). */
+export type StaffSignInMethod = 'password' | 'passkey';
+
 export interface StaffSession {
   idHash: string;
+  method: StaffSignInMethod;
   key: Buffer;
   staffId: string;
   consoleId: string;
@@ -40,12 +44,12 @@ export class StaffSessionStore {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async create(staffId: string, consoleId: string): Promise<{ session: StaffSession; cookie: string }> {
+  async create(staffId: string, consoleId: string, method: StaffSignInMethod = 'password'): Promise<{ session: StaffSession; cookie: string }> {
     const id = randomBytes(32);
     const key = randomBytes(32);
     const now = this.now();
     const idHash = hashId(id);
-    const session: StaffSession = { idHash, key, staffId, consoleId, createdAt: now, expiresAt: new Date(now.getTime() + STAFF_ABSOLUTE_MS) };
+    const session: StaffSession = { idHash, method, key, staffId, consoleId, createdAt: now, expiresAt: new Date(now.getTime() + STAFF_ABSOLUTE_MS) };
     await this.db
       .insertInto('counter_staff_sessions')
       .values({
@@ -53,7 +57,7 @@ export class StaffSessionStore {
         staff_id: staffId,
         console_id: consoleId,
         // Proves the key on load: a forged cookie with a known id hash opens nothing.
-        sealed: seal(key, `staff-session:${idHash}`, Buffer.from(JSON.stringify({ staffId, consoleId }))),
+        sealed: seal(key, `staff-session:${idHash}`, Buffer.from(JSON.stringify({ staffId, consoleId, method }))),
         created_at: now.toISOString(),
         last_seen_at: now.toISOString(),
         expires_at: session.expiresAt.toISOString(),
@@ -75,13 +79,15 @@ export class StaffSessionStore {
       await this.destroyByHash(idHash);
       return undefined;
     }
+    let method: StaffSignInMethod = 'password';
     try {
-      unseal(key, `staff-session:${idHash}`, row.sealed);
+      const state = JSON.parse(unseal(key, `staff-session:${idHash}`, row.sealed).toString('utf8')) as { method?: unknown };
+      if (state.method === 'passkey') method = 'passkey';
     } catch {
       return undefined;
     }
     await this.db.updateTable('counter_staff_sessions').set({ last_seen_at: now.toISOString() }).where('id_hash', '=', idHash).execute();
-    return { idHash, key, staffId: row.staff_id, consoleId: row.console_id, createdAt: new Date(row.created_at), expiresAt: new Date(row.expires_at) };
+    return { idHash, method, key, staffId: row.staff_id, consoleId: row.console_id, createdAt: new Date(row.created_at), expiresAt: new Date(row.expires_at) };
   }
 
   async destroy(session: Pick<StaffSession, 'idHash'>): Promise<void> {

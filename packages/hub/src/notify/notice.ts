@@ -1,5 +1,5 @@
 // What the hub tells a person after their data left it, and the one interface every channel
-// (email today, SMS later) implements. A notice carries only names of data sets, agencies and
+// (e-mail, SMS) implements. A notice carries only names of data sets, agencies and
 // services, a time and a link: never the person's ID, name, address or any record.
 
 export type NoticeLang = 'zh-TW' | 'en';
@@ -13,7 +13,7 @@ export interface BilingualName {
 }
 
 export interface Notice {
-  /** Where to reach the person: an email address for the SMTP notifier. */
+  /** Where to reach the person: an e-mail address (SMTP notifier) or a mobile number (SMS notifier). */
   to: string;
   /** The person's language; the other language follows below it. */
   lang: NoticeLang;
@@ -33,7 +33,9 @@ export interface Notifier {
   /**
    * Sends the notice. Never rejects: a notice that could not be sent is logged (without the
    * address) and resolves false, so the caller's download, transfer or counter flow goes on.
-   * Resolves true only when a mail server accepted the message.
+   * Resolves true only when a mail server or SMS gateway accepted the message.
    */
   notify(message: Notice): Promise<boolean>;
+  /** True when a mobile number reaches the person too (an SMS channel is configured). */
+  readonly sms?: boolean;
 }

@@ -9,6 +9,7 @@ import * as m0005 from './migrations/0005-retrievals.ts';
 import * as m0006 from './migrations/0006-counters.ts';
 import * as m0007 from './migrations/0007-services.ts';
 import * as m0008 from './migrations/0008-agency-source.ts';
+import * as m0009 from './migrations/0009-staff-passkeys.ts';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-catalogue-and-keys': m0001,
@@ -19,6 +20,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0006-counters': m0006,
   '0007-services': m0007,
   '0008-agency-source': m0008,
+  '0009-staff-passkeys': m0009,
 };
 
 class ListProvider implements MigrationProvider {

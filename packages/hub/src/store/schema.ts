@@ -273,6 +273,30 @@ export interface Database {
   counter_cases: CounterCaseTable;
   counter_failures: CounterFailureTable;
   counter_lockouts: CounterLockoutTable;
+  // migration 0009
+  counter_staff_passkeys: CounterStaffPasskeyTable;
+  counter_staff_challenges: CounterStaffChallengeTable;
+}
+
+/** A counter clerk's passkey (migration 0009): bound to the account, so to its office. */
+export interface CounterStaffPasskeyTable {
+  credential_id: string;
+  staff_id: string;
+  user_handle: string;
+  public_key: Buffer;
+  counter: BigIntColumn;
+  transports: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+/** A WebAuthn challenge the console handed out, taken once (migration 0009). */
+export interface CounterStaffChallengeTable {
+  holder: string;
+  challenge: string;
+  staff_id: string | null;
+  user_handle: string | null;
+  expires_at: string;
 }
 
 export interface CounterOfficeTable {

@@ -16,7 +16,7 @@ import { code128Png, qrPng } from '../delivery/counter/render-codes.ts';
 import { AppError } from '../errors/problem.ts';
 import { levelSuffices, requiredLevel } from '../identity/login-rules.ts';
 import type { Session } from '../identity/session/session-store.ts';
-import { isValidEmail } from '../notify/index.ts';
+import { isValidEmail, normalizeMobile } from '../notify/index.ts';
 import type { DatasetState } from '../retrieval/retrieval-repository.ts';
 import { ConsentUnavailableError, RetrievalClosedError, type RetrievalService } from '../retrieval/retrieval-service.ts';
 import { type Html, html, raw } from './html.ts';
@@ -30,6 +30,8 @@ export interface CounterPagesDeps {
   directory: CounterDirectory;
   counters: CounterService;
   delivery: CounterDeliveryDeps;
+  /** The hub can send SMS: a mobile number is accepted instead of an e-mail address. */
+  acceptsMobile?: boolean;
 }
 
 const STATE_KEYS: Record<DatasetState, MessageKey> = {
@@ -144,9 +146,9 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
     <dt>${t('consentKeep')}</dt><dd>${t('counterConsentKeep')}</dd>
   </dl>
   <p>${t('consentOneUse')}</p>
-  <p><label for="email">${t('counterEmailLabel')}</label><br>
-  <input id="email" name="email" type="email" maxlength="254" autocomplete="email" required value="${email}" aria-describedby="email-help"${error ? raw(' aria-invalid="true"') : ''}></p>
-  <p id="email-help" class="meta">${t('counterEmailHelp')}</p>
+  <p><label for="email">${t(deps.acceptsMobile ? 'counterContactLabel' : 'counterEmailLabel')}</label><br>
+  <input id="email" name="email" type="${deps.acceptsMobile ? 'text' : 'email'}" maxlength="254" autocomplete="${deps.acceptsMobile ? 'on' : 'email'}" required value="${email}" aria-describedby="email-help"${error ? raw(' aria-invalid="true"') : ''}></p>
+  <p id="email-help" class="meta">${t(deps.acceptsMobile ? 'counterContactHelp' : 'counterEmailHelp')}</p>
   <p><button type="submit" name="decision" value="agree">${t('counterAgree')}</button>
   <button type="submit" name="decision" value="deny" class="secondary" formnovalidate>${t('counterDeny')}</button></p>
 </form>`;
@@ -172,8 +174,10 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
       return reply.page({ title: t('counterDeny'), path: '/counters', body, session });
     }
     const email = request.body.email.trim();
-    if (email === '') return consentPage(request, reply, service.id, 'counterEmailRequired');
-    if (!isValidEmail(email)) return consentPage(request, reply, service.id, 'emailInvalid', email);
+    if (email === '') return consentPage(request, reply, service.id, deps.acceptsMobile ? 'counterContactRequired' : 'counterEmailRequired');
+    // A mobile number goes by SMS (when the hub has an SMS gateway), in E.164; anything else must be an e-mail address.
+    const mobile = deps.acceptsMobile ? normalizeMobile(email) : undefined;
+    if (!mobile && !isValidEmail(email)) return consentPage(request, reply, service.id, deps.acceptsMobile ? 'counterContactInvalid' : 'emailInvalid', email);
     const consent = await retrievals.grant({
       subjectKey,
       datasets: service.resolved.map((r) => r.dataset),
@@ -195,7 +199,7 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
           serviceId: service.id,
           officeId: service.officeId,
           retrievalKey,
-          notice: { to: email, lang: request.lang },
+          notice: { to: mobile ?? email, lang: request.lang },
         }),
       });
       rememberRetrievalKey(session, retrievalId, retrievalKey);

@@ -265,6 +265,11 @@ const zh = {
   counterEmailHelp:
     '臨櫃人員掃描條碼時，確認碼會寄到這裡，請告訴臨櫃人員；調閱後也會寄通知給您。地址與資料包一同加密，只有持有您條碼的臨櫃調閱才能開啟，資料包刪除後即不保留。',
   counterEmailRequired: '請填寫電子郵件：臨櫃調閱需要將確認碼寄給您。',
+  counterContactLabel: '電子郵件或手機號碼（必填）',
+  counterContactHelp:
+    '臨櫃人員掃描條碼時，確認碼會以電子郵件或簡訊傳送到這裡，請告訴臨櫃人員；調閱後也會通知您。地址或號碼與資料包一同加密，只有持有您條碼的臨櫃調閱才能開啟，資料包刪除後即不保留。',
+  counterContactRequired: '請填寫電子郵件或手機號碼：臨櫃調閱需要將確認碼傳送給您。',
+  counterContactInvalid: '請填寫有效的電子郵件地址，或手機號碼（例如 0912-345-678）。',
   counterAgree: '我同意並準備臨櫃資料',
   counterDeny: '不同意',
   counterDenied: '您已拒絕同意，平台沒有取得任何資料。',
@@ -571,6 +576,11 @@ const en: Record<MessageKey, string> = {
   counterEmailHelp:
     'When the clerk scans your barcode, a confirmation code is sent here for you to tell them; a notice follows after they open your data. The address is encrypted with the package, opened only by a counter redemption holding your code, and forgotten when the package is deleted.',
   counterEmailRequired: 'Please give an e-mail address: a counter retrieval sends you a confirmation code.',
+  counterContactLabel: 'E-mail or mobile number (required)',
+  counterContactHelp:
+    'When the clerk scans your barcode, a confirmation code is sent here (e-mail or SMS) for you to tell them; a notice follows after they open your data. The address or number is encrypted with the package, opened only by a counter redemption holding your code, and forgotten when the package is deleted.',
+  counterContactRequired: 'Please give an e-mail address or a mobile number: a counter retrieval sends you a confirmation code.',
+  counterContactInvalid: 'Please give a valid e-mail address, or a mobile number (e.g. 0912-345-678).',
   counterAgree: 'I agree; prepare my data for the counter',
   counterDeny: 'I do not agree',
   counterDenied: 'You did not agree; the platform fetched nothing.',

@@ -12,7 +12,7 @@ import { applyCounterRegistry, type StaffRole } from '../../src/counter/counter-
 import { newStaffCredentials, putStaffAccount } from '../../src/counter/staff-admin.ts';
 import { totpCode } from '../../src/counter/staff-credentials.ts';
 import type { Hub } from '../../src/hub.ts';
-import { createSmtpNotifier } from '../../src/notify/index.ts';
+import { createSmsNotifier, createSmtpNotifier, routeByAddress } from '../../src/notify/index.ts';
 import { type FakeAgency, goodPackage, startFakeAgency, zipAnswer } from '../helpers/fake-agency.ts';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { testRegistry } from '../helpers/registry.ts';
@@ -80,14 +80,23 @@ export interface CounterHub {
 }
 
 export async function startCounterHub(
-  options: { records?: Array<Record<string, unknown>>; env?: Record<string, string>; now?: () => Date } = {},
+  options: {
+    records?: Array<Record<string, unknown>>;
+    env?: Record<string, string>;
+    now?: () => Date;
+    /** An SMS gateway for notices to mobile numbers, beside the mail sink. */
+    smsGateway?: { url: string; token: string };
+  } = {},
 ): Promise<CounterHub> {
   const agency = await startFakeAgency('household-office');
   agency.behave(async (info) => zipAnswer(await goodPackage(agency, info, { records: options.records ?? [{ value: 'synthetic record' }] })));
   const mail = await startMailSink({ smtpPort: 0, httpPort: 0 });
   const t = await startTestHub({
     registry: testRegistry([{ id: 'household-office', baseUrl: agency.url, datasets: DATASETS }]),
-    notifier: createSmtpNotifier({ url: mail.smtpUrl, from: 'OpenMyData <no-reply@openmydata.invalid>' }),
+    notifier: routeByAddress({
+      email: createSmtpNotifier({ url: mail.smtpUrl, from: 'OpenMyData <no-reply@openmydata.invalid>' }),
+      sms: options.smsGateway ? createSmsNotifier(options.smsGateway) : undefined,
+    }),
     ...(options.env ? { env: options.env } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
@@ -171,6 +180,25 @@ export class ConsoleClient {
     const text = await res.text();
     this.readCsrf(text);
     return { status: res.status, text, location: res.headers.get('location') };
+  }
+
+  /** What the page's passkey script posts: JSON with the form's fields, JSON back. */
+  async postJson(path: string, body: Record<string, string>): Promise<{ status: number; json: unknown }> {
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: this.cookieHeader(), accept: 'application/json', 'content-type': 'application/json' },
+      body: JSON.stringify({ _csrf: this.csrf, ...body }),
+    });
+    this.keep(res);
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text) as unknown;
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, json };
   }
 
   private readCsrf(text: string): void {

@@ -29,7 +29,8 @@ const USAGE = `Usage: npm run operator -- counter <command> [options]
   staff list [--office OFFICE] [--json]
   staff disable ID --operator NAME      the account cannot sign in; its sessions end at once
   staff enable ID --operator NAME
-  staff reset ID --operator NAME        new password and TOTP secret (printed once); sessions end
+  staff reset ID --operator NAME        new password and TOTP secret (printed once); sessions end,
+                                        passkeys are removed
   staff import FILE --operator NAME
       Accounts with given credentials (moving from another system): a JSON list of
       { "id", "office", "role", "password", "totp_secret" }. Existing accounts are updated.

@@ -1,5 +1,5 @@
 // The counter console, the clerk's surface, as its own Fastify plugin (registered under /console): sign in
-// (password + TOTP), scan a code (camera, USB scanner typing like a keyboard, or by hand), enter the
+// (password + TOTP, or a passkey added after such a sign-in), scan a code (camera, USB scanner typing like a keyboard, or by hand), enter the
 // confirmation code the person reads out, read the records with each agency's signature verdict,
 // save a PDF, close the case. Refusals are pages in the console's language; nothing is left behind.
 // The pages carry the same security headers as the portal (the server adds them to every HTML page).
@@ -14,6 +14,7 @@ import type { FieldEntry } from '../../catalog/registry.ts';
 import type { CounterService as CounterRules, OpenCase } from '../../delivery/counter/counter-service.ts';
 import { COUNTER_TIMES } from '../../delivery/counter/counter-service.ts';
 import { AppError } from '../../errors/problem.ts';
+import { passkeyScript } from '../../identity/passkey/browser-script.ts';
 import { checkCsrf, csrfToken } from '../../identity/session/csrf.ts';
 import type { Logger } from '../../log.ts';
 import type { Db } from '../../store/database.ts';
@@ -23,6 +24,7 @@ import { readCookie } from '../../web/portal-session.ts';
 import type { CounterDirectory } from '../counter-directory.ts';
 import { listStaff, type StaffAccount } from '../counter-repository.ts';
 import type { StaffAuth } from '../staff-auth.ts';
+import { type StaffPasskeys, staffPasskeyReference } from '../staff-passkeys.ts';
 import { CONSOLE_COOKIE, newConsoleId, readConsoleId, STAFF_COOKIE, type StaffSession, type StaffSessionStore } from '../staff-sessions.ts';
 import { type ConsoleKey, type ConsoleTranslate, consoleTranslator } from './console-i18n.ts';
 import { consolePage } from './console-layout.ts';
@@ -30,6 +32,7 @@ import { consolePage } from './console-layout.ts';
 export interface ConsoleOptions {
   auth: StaffAuth;
   sessions: StaffSessionStore;
+  passkeys: StaffPasskeys;
   counters: CounterRules;
   directory: CounterDirectory;
   db: Db;
@@ -43,6 +46,8 @@ const here = (name: string) => join(import.meta.dirname, 'assets', name);
 const ASSETS: Record<string, { type: string; body: string }> = {
   'console.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(here('console.js'), 'utf8') },
   'console.css': { type: 'text/css; charset=utf-8', body: readFileSync(here('console.css'), 'utf8') },
+  // The portal's own passkey script (one copy for both surfaces), served from the console's path.
+  'passkey.js': { type: 'text/javascript; charset=utf-8', body: passkeyScript() },
 };
 
 /** Forgiving form fields, as on the portal: a wrong shape is "absent" and the page says what is missing. */
@@ -61,6 +66,8 @@ const confirmForm = z.object({ _csrf: field(200), redemption: field(64), confirm
 const caseParams = z.object({ id: z.string().max(64) });
 const pdfParams = z.object({ id: z.string().max(64), dataset: z.string().max(64) });
 const unlockForm = z.object({ _csrf: field(200), staff: field(64) });
+const passkeyForm = z.object({ _csrf: field(200), response: field(16_000) });
+const removePasskeyForm = z.object({ _csrf: field(200), credential: field(1400) });
 
 interface Signed {
   session: StaffSession;
@@ -98,6 +105,8 @@ export const consolePlugin: FastifyPluginAsync<ConsoleOptions> = async (parent, 
   }
 
   const signInCsrf = (console: string) => csrfToken(createHmac('sha256', signInKey).update(console).digest());
+  const signInCsrfOk = (console: string, token: string) =>
+    token.length === signInCsrf(console).length && checkCsrf(createHmac('sha256', signInKey).update(console).digest(), token);
 
   function staffLabel(signed: Signed, t: ConsoleTranslate, officeName: string | undefined): string {
     return t('signedInAs', {
@@ -203,7 +212,17 @@ ${problem ? html`<p class="notice error" role="alert">${t(problem)}</p>` : ''}
   <p><label for="password">${t('passwordLabel')}</label><br><input id="password" name="password" type="password" autocomplete="current-password" required maxlength="256"></p>
   <p><label for="totp">${t('totpLabel')}</label><br><input id="totp" name="totp" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required maxlength="6"></p>
   <p><button type="submit">${t('signInButton')}</button></p>
-</form>`;
+</form>
+<form method="post" action="/console/sign-in/passkey" class="panel" data-passkey="login" data-options-url="/console/sign-in/passkey/options">
+  <input type="hidden" name="_csrf" value="${signInCsrf(console)}">
+  <input type="hidden" name="response" value="">
+  <h2>${t('passkeySignInTitle')}</h2>
+  <p>${t('passkeySignInLead')}</p>
+  <p class="notice error" role="alert" data-passkey-error hidden>${t('passkeyCancelled')}</p>
+  <p class="meta" data-passkey-unsupported hidden>${t('passkeyUnsupported')}</p>
+  <p><button type="submit" class="secondary">${t('passkeySignInButton')}</button></p>
+</form>
+<script src="/console/assets/passkey.js" defer></script>`;
     return send(request, reply, { title: t('signInTitle'), path: '/console/sign-in', body, status });
   }
 
@@ -215,14 +234,31 @@ ${problem ? html`<p class="notice error" role="alert">${t(problem)}</p>` : ''}
   app.post('/sign-in', { schema: { hide: true, body: signInForm } }, async (request, reply) => {
     const console = consoleId(request, reply);
     const form = request.body;
-    const expected = Buffer.from(signInCsrf(console));
-    if (form._csrf.length !== expected.length || !checkCsrf(createHmac('sha256', signInKey).update(console).digest(), form._csrf)) {
-      return signInPage(request, reply, 'formExpired', 403);
-    }
+    if (!signInCsrfOk(console, form._csrf)) return signInPage(request, reply, 'formExpired', 403);
     const result = await auth.signIn({ staffId: form.staff, password: form.password, totp: form.totp, consoleId: console, address: request.ip });
     if (!result.ok) {
       const problem: ConsoleKey = result.reason === 'disabled' ? 'signInDisabled' : result.reason === 'rate_limited' ? 'signInLimited' : 'signInInvalid';
       return signInPage(request, reply, problem, result.reason === 'rate_limited' ? 429 : result.reason === 'disabled' ? 403 : 401, form.staff.slice(0, 64));
+    }
+    addCookie(reply, `${STAFF_COOKIE}=${result.cookie}; ${cookieAttributes('/console')}`);
+    return reply.redirect('/console', 303);
+  });
+
+  // A passkey instead of password + TOTP: options for navigator.credentials.get (JSON, for the
+  // page's script), then the answer posted like any sign-in form.
+  app.post('/sign-in/passkey/options', { schema: { hide: true, body: csrfOnly } }, async (request, reply) => {
+    const console = consoleId(request, reply);
+    if (!signInCsrfOk(console, (request.body as { _csrf: string })._csrf)) return reply.code(403).send({ error: 'form_expired' });
+    return { options: await options.passkeys.loginOptions(console) };
+  });
+
+  app.post('/sign-in/passkey', { schema: { hide: true, body: passkeyForm } }, async (request, reply) => {
+    const console = consoleId(request, reply);
+    if (!signInCsrfOk(console, request.body._csrf)) return signInPage(request, reply, 'formExpired', 403);
+    const result = await auth.signInWithPasskey({ response: request.body.response, consoleId: console, address: request.ip });
+    if (!result.ok) {
+      const problem: ConsoleKey = result.reason === 'disabled' ? 'signInDisabled' : result.reason === 'rate_limited' ? 'signInLimited' : 'signInPasskeyInvalid';
+      return signInPage(request, reply, problem, result.reason === 'rate_limited' ? 429 : result.reason === 'disabled' ? 403 : 401);
     }
     addCookie(reply, `${STAFF_COOKIE}=${result.cookie}; ${cookieAttributes('/console')}`);
     return reply.redirect('/console', 303);
@@ -270,6 +306,7 @@ ${
       )}</ul></section>`
     : ''
 }
+<p><a href="/console/passkeys">${t('passkeysLink')}</a></p>
 ${me.staff.role === 'supervisor' ? html`<p><a href="/console/office">${t('officeLink')}</a></p>` : ''}`;
     return send(request, reply, { title: t('scanTitle'), path: '/console', body, status: locked && status === 200 ? 423 : status, signed: me });
   }
@@ -434,6 +471,77 @@ ${sections}
     const { t } = language(request, reply);
     if (!(await counters.finishCase(actorOf(me), request.params.id))) return scanPage(request, reply, me, { text: t('caseGone'), kind: 'error' }, 404);
     return reply.redirect('/console?notice=done', 303);
+  });
+
+  // ---- the clerk's passkeys ----
+
+  async function passkeysPage(request: FastifyRequest, reply: FastifyReply, me: Signed, notice?: { key: ConsoleKey; kind: 'ok' | 'error' }, status = 200) {
+    const { lang, t } = language(request, reply);
+    const csrf = csrfToken(me.session.key);
+    const list = await options.passkeys.list(me.staff.id);
+    const items = list.map(
+      (p) => html`<li><span lang="en">${staffPasskeyReference(p.credentialId)}</span>・${t('passkeyAdded', { at: when(p.createdAt, lang) })}${
+        p.lastUsedAt ? html`・${t('passkeyLastUsed', { at: when(p.lastUsedAt, lang) })}` : ''
+      }
+<form method="post" action="/console/passkeys/remove" class="inline"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="credential" value="${p.credentialId}"><button type="submit" class="secondary">${t('passkeyRemove')}</button></form></li>`,
+    );
+    const register =
+      me.session.method === 'password'
+        ? html`<form method="post" action="/console/passkeys" class="panel" data-passkey="register" data-options-url="/console/passkeys/options">
+  <input type="hidden" name="_csrf" value="${csrf}">
+  <input type="hidden" name="response" value="">
+  <p class="notice error" role="alert" data-passkey-error hidden>${t('passkeyCancelled')}</p>
+  <p class="meta" data-passkey-unsupported hidden>${t('passkeyUnsupported')}</p>
+  <p><button type="submit">${t('passkeyAdd')}</button></p>
+</form>
+<script src="/console/assets/passkey.js" defer></script>`
+        : html`<p class="meta">${t('passkeyNeedsPassword')}</p>`;
+    const body = html`<h1>${t('passkeysTitle')}</h1>
+${notice ? html`<p class="notice ${notice.kind}" role="${notice.kind === 'error' ? 'alert' : 'status'}">${t(notice.key)}</p>` : ''}
+<p>${t('passkeysLead')}</p>
+${list.length > 0 ? html`<ul class="passkeys">${items}</ul>` : html`<p>${t('passkeysNone')}</p>`}
+${register}
+<p><a href="/console">${t('backToScan')}</a></p>`;
+    return send(request, reply, { title: t('passkeysTitle'), path: '/console/passkeys', body, status, signed: me });
+  }
+
+  const PASSKEY_NOTICES: Record<string, { key: ConsoleKey; kind: 'ok' | 'error' }> = {
+    registered: { key: 'passkeyRegistered', kind: 'ok' },
+    failed: { key: 'passkeyRegisterFailed', kind: 'error' },
+    removed: { key: 'passkeyRemoved', kind: 'ok' },
+  };
+
+  app.get('/passkeys', { schema: { hide: true, querystring: langQuery } }, async (request, reply) => {
+    const me = await signed(request, reply);
+    if (!me) return reply;
+    const notice = Object.hasOwn(PASSKEY_NOTICES, request.query.notice) ? PASSKEY_NOTICES[request.query.notice] : undefined;
+    return passkeysPage(request, reply, me, notice);
+  });
+
+  app.post('/passkeys/options', { schema: { hide: true, body: csrfOnly } }, async (request, reply) => {
+    const me = await signed(request, reply);
+    if (!me) return reply;
+    if (!checkCsrf(me.session.key, (request.body as { _csrf: string })._csrf)) return reply.code(403).send({ error: 'form_expired' });
+    // A passkey alone may not add passkeys: whoever holds one device must not be able to plant another.
+    if (me.session.method !== 'password') return reply.code(403).send({ error: 'password_sign_in_needed' });
+    return { options: await options.passkeys.registrationOptions(me.staff.id, me.session.idHash) };
+  });
+
+  app.post('/passkeys', { schema: { hide: true, body: passkeyForm } }, async (request, reply) => {
+    const me = await signed(request, reply);
+    if (!me) return reply;
+    requireStaffCsrf(me.session, request.body);
+    if (me.session.method !== 'password') return passkeysPage(request, reply, me, { key: 'passkeyNeedsPassword', kind: 'error' }, 403);
+    const ok = await auth.registerPasskey(me.session, me.staff, request.body.response);
+    return reply.redirect(`/console/passkeys?notice=${ok ? 'registered' : 'failed'}`, 303);
+  });
+
+  app.post('/passkeys/remove', { schema: { hide: true, body: removePasskeyForm } }, async (request, reply) => {
+    const me = await signed(request, reply);
+    if (!me) return reply;
+    requireStaffCsrf(me.session, request.body);
+    const ok = await auth.removePasskey(me.staff, request.body.credential);
+    return reply.redirect(`/console/passkeys?notice=${ok ? 'removed' : 'failed'}`, 303);
   });
 
   // ---- a supervisor's view of the office ----

@@ -1,10 +1,10 @@
 // Logging in with a passkey: options for navigator.credentials.get (discoverable credentials, so
 // the person types nothing), then the answer through the checks below, in this order. The first
 // failing step decides the error code.
-import { generateAuthenticationOptions, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { VerifiedIdentity } from '../types.ts';
 import { PasskeyLoginAttempt } from './attempt.ts';
-import { CEREMONY_TIMEOUT_MS, issueChallenge, type PasskeyChallenge } from './challenge.ts';
+import { issueChallenge, type PasskeyChallenge } from './challenge.ts';
 import { checkCounter } from './check-counter.ts';
 import { checkLoginChallenge } from './check-login-challenge.ts';
 import { findCredential } from './find-credential.ts';
@@ -13,6 +13,7 @@ import type { ResolvedPasskeyOptions } from './options.ts';
 import { readLoginResponse } from './read-login-response.ts';
 import { recordUse } from './record-use.ts';
 import { verifyAssertion } from './verify-assertion.ts';
+import { requestOptions } from './webauthn.ts';
 
 export type PasskeyStep = (attempt: PasskeyLoginAttempt) => void | Promise<void>;
 
@@ -35,13 +36,7 @@ export async function authenticationOptions(
   o: ResolvedPasskeyOptions,
 ): Promise<{ options: PublicKeyCredentialRequestOptionsJSON; challenge: PasskeyChallenge }> {
   const issued = issueChallenge(o.now());
-  const options = await generateAuthenticationOptions({
-    rpID: o.rpId,
-    challenge: new Uint8Array(Buffer.from(issued.challenge, 'base64url')),
-    timeout: CEREMONY_TIMEOUT_MS,
-    userVerification: 'required',
-  });
-  if (options.challenge !== issued.challenge) throw new Error('authentication options carry a different challenge than issued');
+  const options = await requestOptions(o, issued.challenge);
   return { options, challenge: issued };
 }
 

@@ -1,17 +1,16 @@
 // Adding a passkey for a person who is logged in (level 1 or 2): options for
 // navigator.credentials.create, then the checks on what the authenticator made, then the row.
 import { randomBytes } from 'node:crypto';
-import { generateRegistrationOptions, type PublicKeyCredentialCreationOptionsJSON, verifyRegistrationResponse } from '@simplewebauthn/server';
+import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 import { subjectKeyer } from '../../keys/subject-key.ts';
-import { CEREMONY_TIMEOUT_MS, checkRegistrationChallenge, issueChallenge, type PasskeyRegistrationChallenge } from './challenge.ts';
+import { checkRegistrationChallenge, issueChallenge, type PasskeyRegistrationChallenge } from './challenge.ts';
 import { insertPasskey, passkeysOf, type StoredPasskey } from './credential-store.ts';
 import { passkeyError } from './errors.ts';
 import type { ResolvedPasskeyOptions } from './options.ts';
-import { readRegistrationResponse } from './read-response.ts';
 import { sealNationalId } from './sealed-identity.ts';
+import { checkAttestation, creationOptions } from './webauthn.ts';
 
-/** EdDSA, ES256, RS256: what platform authenticators and security keys make. */
-export const SUPPORTED_ALGORITHMS: readonly number[] = [-8, -7, -257];
+export { SUPPORTED_ALGORITHMS } from './webauthn.ts';
 export const DEFAULT_DISPLAY_LABEL = 'OpenMyData 使用者';
 const USER_HANDLE_BYTES = 32;
 
@@ -25,10 +24,6 @@ export function displayLabelOf(value: string | undefined): string {
   return label || DEFAULT_DISPLAY_LABEL;
 }
 
-function bytes(base64url: string): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(Buffer.from(base64url, 'base64url'));
-}
-
 export async function registrationOptions(
   o: ResolvedPasskeyOptions,
   subjectKey: string,
@@ -40,20 +35,7 @@ export async function registrationOptions(
   const userHandle = existing[0]?.userHandle ?? randomBytes(USER_HANDLE_BYTES).toString('base64url');
   const issued = issueChallenge(o.now());
   const label = displayLabelOf(displayLabel);
-  const options = await generateRegistrationOptions({
-    rpName: o.rpName,
-    rpID: o.rpId,
-    userID: bytes(userHandle),
-    userName: label,
-    userDisplayName: label,
-    challenge: bytes(issued.challenge),
-    timeout: CEREMONY_TIMEOUT_MS,
-    attestationType: 'none',
-    excludeCredentials: existing.map((p) => ({ id: p.credentialId, transports: p.transports })),
-    authenticatorSelection: { residentKey: 'required', requireResidentKey: true, userVerification: 'required' },
-    supportedAlgorithmIDs: [...SUPPORTED_ALGORITHMS],
-  });
-  if (options.challenge !== issued.challenge) throw new Error('registration options carry a different challenge than issued');
+  const options = await creationOptions(o, { challenge: issued.challenge, userHandle, label, exclude: existing });
   return { options, challenge: { ...issued, subjectKey, userHandle } };
 }
 
@@ -74,33 +56,15 @@ export async function verifyRegistration(o: ResolvedPasskeyOptions, input: unkno
   // A bug in the caller, not something a person can cause: the ID and key must name one person.
   if (subjectKeyer(o.secret)(owner.nationalId) !== owner.subjectKey) throw new Error('verifyRegistration: the national ID does not match the subject key');
   if (challenge.subjectKey !== owner.subjectKey) throw passkeyError('passkey_invalid', 'the registration challenge was issued to another person');
-  const response = readRegistrationResponse(input);
-  let result: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
-  try {
-    result = await verifyRegistrationResponse({
-      response,
-      expectedChallenge: challenge.challenge,
-      expectedOrigin: o.origin,
-      expectedRPID: o.rpId,
-      expectedType: 'webauthn.create',
-      requireUserPresence: true,
-      requireUserVerification: true,
-      supportedAlgorithmIDs: [...SUPPORTED_ALGORITHMS],
-    });
-  } catch (error) {
-    throw passkeyError('passkey_invalid', `attestation: ${error instanceof Error ? error.message : String(error)}`.slice(0, 300));
-  }
-  if (!result.verified) throw passkeyError('passkey_invalid', 'attestation: not verified');
-  const { credential } = result.registrationInfo;
-  if (credential.id !== response.id) throw passkeyError('passkey_invalid', 'attestation: credential id differs from the response id');
+  const credential = await checkAttestation(o, input, challenge.challenge);
   const passkey: StoredPasskey = {
-    credentialId: credential.id,
+    credentialId: credential.credentialId,
     subjectKey: owner.subjectKey,
     userHandle: challenge.userHandle,
-    publicKey: new Uint8Array(credential.publicKey),
+    publicKey: credential.publicKey,
     counter: credential.counter,
-    transports: response.response.transports ?? [],
-    sealedNationalId: sealNationalId(o.secret, credential.id, owner.nationalId),
+    transports: credential.transports,
+    sealedNationalId: sealNationalId(o.secret, credential.credentialId, owner.nationalId),
     createdAt: now,
     lastUsedAt: null,
   };
