@@ -63,9 +63,13 @@ before(() => {
 
 test('the compiled hub starts with plain Node from packages/hub/dist, serves the portal, and stops cleanly', async () => {
   const dataDir = join(work, 'hub-data');
+  // Its own SQLite in a fresh data directory: a shared PostgreSQL (DATABASE_URL) holds keys sealed
+  // under the test hubs' secrets, not this one's.
+  const env = plainNodeEnv({ NODE_ENV: 'development', HUB_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+  delete env.DATABASE_URL;
   const { child, line } = await startProcess(['packages/hub/dist/main.js'], {
     cwd: root,
-    env: plainNodeEnv({ NODE_ENV: 'development', HUB_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info' }),
+    env,
     ready: /"msg":"hub listening"/,
   });
   const { url } = JSON.parse(line) as { url: string };

@@ -3,7 +3,7 @@
 // API (/api/v1), the citizen portal, and whatever other surfaces the hub wires in (the counter
 // console, the authorization server for services). No I/O happens here beyond route registration.
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { type ApiOptions, apiPlugin } from './api/api-plugin.ts';
@@ -89,7 +89,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
     return503OnClosing: true,
     requestIdHeader: false,
     // One line per request (below, when it is answered) rather than Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: typeof parts.trustProxy === 'number' ? (_address: string, hop: number) => hop < (parts.trustProxy as number) : (parts.trustProxy ?? false),
     genReqId: () => crypto.randomUUID(),
     // Errors Fastify raises before routing (a malformed URL, say) get problem details too.
