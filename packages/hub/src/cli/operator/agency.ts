@@ -7,7 +7,7 @@ import { describeRegistryIssues, registryJsonSchema, registrySchema } from '../.
 import { agencyDependents, CatalogueConflictError, listAgencies, listDatasets, removeAgency, upsertAgency } from '../../catalog/repository.ts';
 import { fail } from '../fail.ts';
 import { checkAgency } from './check-agency.ts';
-import { EXIT, type OperatorSubject, openOperatorDatabase, recordOperatorAction, requireOperator } from './context.ts';
+import { EXIT, type OperatorSubject, openOperatorDatabase, recordOperatorAction, requireOperator, subjectCommand } from './context.ts';
 
 const USAGE = `Usage: npm run operator -- agency <command> [options]
 
@@ -209,20 +209,14 @@ export const agencyCommands: OperatorSubject = {
   usage: USAGE,
   async run(args) {
     const { values, positionals } = options(args);
-    const [command, ...rest] = positionals;
-    if (values.help || command === undefined) {
-      process.stdout.write(`${USAGE}\n`);
-      return values.help ? EXIT.ok : EXIT.usage;
-    }
-    const one = (what: string): string => {
-      if (rest.length !== 1) fail(`agency ${command} takes exactly one ${what}.\n\n${USAGE}`, EXIT.usage);
-      return rest[0] as string;
-    };
+    const line = subjectCommand('agency', USAGE, positionals, values.help);
+    if (typeof line === 'number') return line;
+    const { command, one } = line;
     switch (command) {
       case 'add':
         return add(one('FILE'), requireOperator(values.operator, 'agency add'));
       case 'list':
-        if (rest.length > 0) fail(`agency list takes no arguments.\n\n${USAGE}`, EXIT.usage);
+        line.none();
         return list(values.json);
       case 'check':
         return check(one('agency ID'), values.json);
@@ -232,7 +226,7 @@ export const agencyCommands: OperatorSubject = {
         process.stdout.write(`${JSON.stringify(registryJsonSchema(), null, 2)}\n`);
         return EXIT.ok;
       default:
-        fail(`Unknown agency command "${command}".\n\n${USAGE}`, EXIT.usage);
+        return line.unknown();
     }
   },
 };

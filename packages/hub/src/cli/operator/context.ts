@@ -86,3 +86,41 @@ export async function recordOperatorAction(
   if (!appended) throw new Error('the ledger appended nothing');
   return appended.index;
 }
+
+/** A subject's command and its arguments, with the argument checks every subject makes. */
+export interface SubjectCommand {
+  command: string;
+  rest: string[];
+  /** The one argument the command takes (named `what` in the usage error). */
+  one(what: string): string;
+  /** Refuses arguments the command does not take. */
+  none(): void;
+  /** Refuses an unknown command. */
+  unknown(): never;
+}
+
+/**
+ * Reads `<command> [args]` for one subject; with --help or no command, prints the usage and
+ * returns the exit code instead (0 when help was asked for, usage error otherwise).
+ */
+export function subjectCommand(subject: string, usage: string, positionals: string[], help: boolean | undefined): SubjectCommand | number {
+  const [command, ...rest] = positionals;
+  if (help || command === undefined) {
+    process.stdout.write(`${usage}\n`);
+    return help ? EXIT.ok : EXIT.usage;
+  }
+  return {
+    command,
+    rest,
+    one(what) {
+      if (rest.length !== 1) fail(`${subject} ${command} takes exactly one ${what}.\n\n${usage}`, EXIT.usage);
+      return rest[0] as string;
+    },
+    none() {
+      if (rest.length > 0) fail(`${subject} ${command} takes no arguments.\n\n${usage}`, EXIT.usage);
+    },
+    unknown() {
+      return fail(`Unknown ${subject} command "${command}".\n\n${usage}`, EXIT.usage);
+    },
+  };
+}

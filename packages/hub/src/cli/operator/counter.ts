@@ -11,7 +11,7 @@ import { disableStaffAccount, newStaffCredentials, putStaffAccount, resetStaffAc
 import { totpUri } from '../../counter/staff-credentials.ts';
 import { resolveSecret } from '../../keys/secret.ts';
 import { fail } from '../fail.ts';
-import { EXIT, type OperatorDatabase, type OperatorSubject, openOperatorDatabase, recordOperatorAction, requireOperator } from './context.ts';
+import { EXIT, type OperatorDatabase, type OperatorSubject, openOperatorDatabase, recordOperatorAction, requireOperator, subjectCommand } from './context.ts';
 
 const USAGE = `Usage: npm run operator -- counter <command> [options]
 
@@ -285,27 +285,21 @@ export const counterCommands: OperatorSubject = {
   usage: USAGE,
   async run(args) {
     const { values, positionals } = options(args);
-    const [command, ...rest] = positionals;
-    if (values.help || command === undefined) {
-      process.stdout.write(`${USAGE}\n`);
-      return values.help ? EXIT.ok : EXIT.usage;
-    }
-    const one = (what: string): string => {
-      if (rest.length !== 1) fail(`counter ${command} takes exactly one ${what}.\n\n${USAGE}`, EXIT.usage);
-      return rest[0] as string;
-    };
+    const line = subjectCommand('counter', USAGE, positionals, values.help);
+    if (typeof line === 'number') return line;
+    const { command, rest, one } = line;
     switch (command) {
       case 'add':
         return add(one('FILE'), requireOperator(values.operator, 'counter add'));
       case 'list':
-        if (rest.length > 0) fail(`counter list takes no arguments.\n\n${USAGE}`, EXIT.usage);
+        line.none();
         return list(values.json);
       case 'remove':
         return remove(one('office ID'), requireOperator(values.operator, 'counter remove'));
       case 'staff':
         return staffCommand(rest[0], rest.slice(1), values);
       default:
-        fail(`Unknown counter command "${command}".\n\n${USAGE}`, EXIT.usage);
+        return line.unknown();
     }
   },
 };

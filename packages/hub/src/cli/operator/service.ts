@@ -10,7 +10,7 @@ import { serviceJwksProblems } from '../../catalog/service-keys.ts';
 import { type ServiceRegistry, serviceRegistryJsonSchema, serviceRegistrySchema } from '../../catalog/service-registry.ts';
 import { listProviders, listServices, removeServiceOrProvider, ServiceConflictError, upsertProvider } from '../../catalog/service-repository.ts';
 import { fail } from '../fail.ts';
-import { EXIT, type OperatorSubject, openOperatorDatabase, recordOperatorAction, requireOperator } from './context.ts';
+import { EXIT, type OperatorSubject, openOperatorDatabase, recordOperatorAction, requireOperator, subjectCommand } from './context.ts';
 
 const USAGE = `Usage: npm run operator -- service <command> [options]
 
@@ -199,20 +199,14 @@ export const serviceCommands: OperatorSubject = {
   usage: USAGE,
   async run(args) {
     const { values, positionals } = options(args);
-    const [command, ...rest] = positionals;
-    if (values.help || command === undefined) {
-      process.stdout.write(`${USAGE}\n`);
-      return values.help ? EXIT.ok : EXIT.usage;
-    }
-    const one = (what: string): string => {
-      if (rest.length !== 1) fail(`service ${command} takes exactly one ${what}.\n\n${USAGE}`, EXIT.usage);
-      return rest[0] as string;
-    };
+    const line = subjectCommand('service', USAGE, positionals, values.help);
+    if (typeof line === 'number') return line;
+    const { command, one } = line;
     switch (command) {
       case 'add':
         return add(one('FILE'), requireOperator(values.operator, 'service add'));
       case 'list':
-        if (rest.length > 0) fail(`service list takes no arguments.\n\n${USAGE}`, EXIT.usage);
+        line.none();
         return list(values.json);
       case 'remove':
         return remove(one('service or client ID'), requireOperator(values.operator, 'service remove'));
@@ -220,7 +214,7 @@ export const serviceCommands: OperatorSubject = {
         process.stdout.write(`${JSON.stringify(serviceRegistryJsonSchema(), null, 2)}\n`);
         return EXIT.ok;
       default:
-        fail(`Unknown service command "${command}".\n\n${USAGE}`, EXIT.usage);
+        return line.unknown();
     }
   },
 };
