@@ -17,8 +17,8 @@ import { AppError } from '../errors/problem.ts';
 import { levelSuffices, requiredLevel } from '../identity/login-rules.ts';
 import type { Session } from '../identity/session/session-store.ts';
 import { isValidEmail, normalizeMobile } from '../notify/index.ts';
-import type { DatasetState } from '../retrieval/retrieval-repository.ts';
 import { ConsentUnavailableError, RetrievalClosedError, type RetrievalService } from '../retrieval/retrieval-service.ts';
+import { DATASET_STATE_KEYS } from './page-parts.ts';
 import { type Html, html, raw } from './html.ts';
 import type { Lang, MessageKey, Translate } from './i18n.ts';
 import { csrfField, type PortalSessions, rememberRetrievalKey, requireCsrf, retrievalKeys } from './portal-session.ts';
@@ -33,17 +33,6 @@ export interface CounterPagesDeps {
   /** The hub can send SMS: a mobile number is accepted instead of an e-mail address. */
   acceptsMobile?: boolean;
 }
-
-const STATE_KEYS: Record<DatasetState, MessageKey> = {
-  waiting: 'stateWaiting',
-  requesting: 'stateRequesting',
-  preparing: 'statePreparing',
-  retrying: 'stateRetrying',
-  verifying: 'stateVerifying',
-  ok: 'stateOk',
-  no_data: 'stateNoData',
-  failed: 'stateFailed',
-};
 
 /** A consent waits this long for its retrieval to start. */
 const CONSENT_VALID_MS = 10 * 60 * 1000;
@@ -237,11 +226,11 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
     const finished = retrieval.status !== 'running';
     const rows = retrieval.datasets.map(
       (p) =>
-        html`<tr data-dataset="${p.dataset}"><td>${names.get(p.dataset) ?? p.dataset}</td><td class="state">${t(STATE_KEYS[p.state])}</td><td class="reason">${
+        html`<tr data-dataset="${p.dataset}"><td>${names.get(p.dataset) ?? p.dataset}</td><td class="state">${t(DATASET_STATE_KEYS[p.state])}</td><td class="reason">${
           p.reason && p.reason in FAILURE_MESSAGES ? FAILURE_MESSAGES[p.reason as FailureReason][lang] : ''
         }</td></tr>`,
     );
-    const labels = JSON.stringify(Object.fromEntries(Object.entries(STATE_KEYS).map(([k, v]) => [k, t(v)])));
+    const labels = JSON.stringify(Object.fromEntries(Object.entries(DATASET_STATE_KEYS).map(([k, v]) => [k, t(v)])));
     const progress = html`<table id="progress" class="no-print"${finished ? '' : html` data-events="/counters/codes/${retrieval.id}/events" data-labels="${labels}"`}><thead><tr><th scope="col">${t('datasetColumn')}</th><th scope="col">${t('statusLabel')}</th><th scope="col">${t('reasonLabel')}</th></tr></thead><tbody>${rows}</tbody></table>`;
     const notice = request.query.notice === 'reissued' ? html`<p class="card no-print" role="status">${t('counterReissued')}</p>` : '';
     let heading: string;

@@ -16,11 +16,10 @@ import { AppError } from '../errors/problem.ts';
 import { levelSuffices, requiredLevel } from '../identity/login-rules.ts';
 import type { Session } from '../identity/session/session-store.ts';
 import { isValidEmail } from '../notify/index.ts';
-import type { DatasetState } from '../retrieval/retrieval-repository.ts';
 import { ConsentUnavailableError, RetrievalClosedError, type RetrievalService } from '../retrieval/retrieval-service.ts';
 import { type Html, html, raw } from './html.ts';
 import type { Lang, MessageKey } from './i18n.ts';
-import { datasetTable, recordsView, signedInAs } from './page-parts.ts';
+import { datasetTable, recordsView, signedInAs, DATASET_STATE_KEYS } from './page-parts.ts';
 import { csrfField, type PortalSessions, rememberRetrievalKey, requireCsrf, retrievalKeys } from './portal-session.ts';
 import { csrfForm, datasetIds, pageQuery, text } from './schemas.ts';
 
@@ -32,17 +31,6 @@ export interface DownloadDeps {
   delivery: Omit<DownloadDeliveryDeps, 'catalogue'>;
   ttlHours: number;
 }
-
-const STATE_KEYS: Record<DatasetState, MessageKey> = {
-  waiting: 'stateWaiting',
-  requesting: 'stateRequesting',
-  preparing: 'statePreparing',
-  retrying: 'stateRetrying',
-  verifying: 'stateVerifying',
-  ok: 'stateOk',
-  no_data: 'stateNoData',
-  failed: 'stateFailed',
-};
 
 /** A consent waits this long for the person's retrieval to start. */
 const CONSENT_VALID_MS = 10 * 60 * 1000;
@@ -222,7 +210,7 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
     const finished = retrieval.status !== 'running';
     const rows = retrieval.datasets.map(
       (p) =>
-        html`<tr data-dataset="${p.dataset}"><td>${names.get(p.dataset) ?? p.dataset}</td><td class="state">${t(STATE_KEYS[p.state])}</td><td class="reason">${
+        html`<tr data-dataset="${p.dataset}"><td>${names.get(p.dataset) ?? p.dataset}</td><td class="state">${t(DATASET_STATE_KEYS[p.state])}</td><td class="reason">${
           p.reason && p.reason in FAILURE_MESSAGES ? FAILURE_MESSAGES[p.reason as FailureReason][lang] : ''
         }</td></tr>`,
     );
@@ -246,7 +234,7 @@ ${error ? html`<p role="alert" class="card" id="form-error">${t(error)}</p>` : '
       finished && again.length > 0
         ? html`<p><a class="button" href="/download/consent?${new URLSearchParams(again.map((d): [string, string] => ['datasets', d])).toString()}">${t('retryFailed')}</a></p>`
         : '';
-    const labels = JSON.stringify(Object.fromEntries(Object.entries(STATE_KEYS).map(([k, v]) => [k, t(v)])));
+    const labels = JSON.stringify(Object.fromEntries(Object.entries(DATASET_STATE_KEYS).map(([k, v]) => [k, t(v)])));
     const heading = !finished ? t('progressTitle') : retrieval.status === 'failed' ? t('progressFailed') : t('progressDone');
     const body = html`<h1>${heading}</h1>
 <p class="lead">${finished ? t('progressLeadDone') : t('progressLead')}</p>

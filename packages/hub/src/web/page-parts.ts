@@ -5,7 +5,8 @@ import { formatFieldValue } from '@openmydata/protocol';
 import type { Agency, Dataset } from '../catalog/repository.ts';
 import type { Session } from '../identity/session/session-store.ts';
 import { type Html, html } from './html.ts';
-import type { Lang, Translate } from './i18n.ts';
+import type { DatasetState } from '../retrieval/retrieval-repository.ts';
+import type { Lang, MessageKey, Translate } from './i18n.ts';
 
 /** A national ID as a person sees their own on screen: A******789. */
 export function maskedId(nationalId: string): string {
@@ -43,3 +44,15 @@ export function recordsView(t: Translate, lang: Lang, dataset: Dataset, records:
   return html`<div class="table-scroll" tabindex="0" role="region" aria-label="${dataset.name[lang]}"><table class="records"><thead><tr>${fields.map((f) => html`<th scope="col">${f.name[lang]}</th>`)}</tr></thead>
 <tbody>${records.map((r) => html`<tr>${fields.map((f) => html`<td>${formatFieldValue(r[f.id], f.type, lang)}</td>`)}</tr>`)}</tbody></table></div>`;
 }
+
+/** How a data set's state is named on every page that shows a retrieval's progress. */
+export const DATASET_STATE_KEYS: Record<DatasetState, MessageKey> = {
+  waiting: 'stateWaiting',
+  requesting: 'stateRequesting',
+  preparing: 'statePreparing',
+  retrying: 'stateRetrying',
+  verifying: 'stateVerifying',
+  ok: 'stateOk',
+  no_data: 'stateNoData',
+  failed: 'stateFailed',
+};
