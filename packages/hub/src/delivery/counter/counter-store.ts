@@ -3,7 +3,7 @@
 // out, and a clerk's open case. Every step that must happen once is one conditional write.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../store/database.ts';
-import type { CounterCodeTable } from '../../store/schema.ts';
+import type { CounterCaseTable, CounterCodeTable, CounterPackageTable } from '../../store/schema.ts';
 
 export interface StoredPackage {
   id: string;
@@ -60,21 +60,7 @@ export async function insertPackage(db: Db, input: Omit<StoredPackage, 'claimId'
     .execute();
 }
 
-function toPackage(r: {
-  id: string;
-  retrieval_id: string;
-  consent_id: string;
-  subject_key: string;
-  service_id: string;
-  office_id: string;
-  datasets: string;
-  size: number;
-  owner_sealed: string;
-  claim_id: string | null;
-  claimed_until: string | null;
-  created_at: string;
-  expires_at: string;
-}): StoredPackage {
+function toPackage(r: Omit<CounterPackageTable, 'ciphertext'>): StoredPackage {
   return {
     id: r.id,
     retrievalId: r.retrieval_id,
@@ -134,20 +120,7 @@ export async function packageCiphertext(db: Db, id: string): Promise<Buffer | un
   return row ? Buffer.from(row.ciphertext) : undefined;
 }
 
-function toCode(r: {
-  code_hash: string;
-  package_id: string;
-  retrieval_id: string;
-  subject_key: string;
-  service_id: string;
-  office_id: string;
-  status: CounterCodeTable['status'];
-  wrapped: string | null;
-  owner_code: string | null;
-  issued_at: string;
-  expires_at: string;
-  used_at: string | null;
-}): StoredCode {
+function toCode(r: Omit<CounterCodeTable, 'forget_at'>): StoredCode {
   return {
     codeHash: r.code_hash,
     packageId: r.package_id,
@@ -326,18 +299,7 @@ export async function insertCase(db: Db, input: StoredCase): Promise<void> {
     .execute();
 }
 
-function toCase(r: {
-  id: string;
-  staff_id: string;
-  office_id: string;
-  service_id: string;
-  subject_key: string;
-  consent_id: string;
-  datasets: string;
-  sealed: string;
-  created_at: string;
-  expires_at: string;
-}): StoredCase {
+function toCase(r: CounterCaseTable): StoredCase {
   return {
     id: r.id,
     staffId: r.staff_id,
